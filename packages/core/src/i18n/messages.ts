@@ -1,0 +1,106 @@
+// Every sentence Sealpost shows a user, in each language it speaks. English is the fallback;
+// a missing key in another catalog is a type error, and a test checks the placeholders match.
+
+export const en = {
+  "verdict.allow": "This message can be sent.",
+  "verdict.confirm": "This message goes to a protected recipient and does not meet every requirement. Send it only if you are sure.",
+  "verdict.block": "This message cannot be sent yet.",
+  "no-policy": "No Sealpost policy is active; nothing is checked.",
+
+  "invalid-recipient.problem": "“{input}” {reason}, so Sealpost cannot tell whether it needs protection.",
+  "invalid-recipient.fix": "Correct or remove this recipient.",
+
+  "submission.plain.problem": "Your account sends mail to {host} without encryption.",
+  "submission.opportunistic.problem": "Your account sends mail to {host} with STARTTLS only “if available”, which an attacker can switch off.",
+  "submission.unknown.problem": "Sealpost could not find out how your account sends mail ({reason}).",
+  "submission.fix": "In the account settings, set the outgoing (SMTP) server's connection security to SSL/TLS (or STARTTLS), then send again.",
+  "submission.unknown.fix": "Send from an account whose outgoing server uses SSL/TLS, or ask IT to check this account.",
+  "sent-copy.problem": "The copy of this message saved to “Sent” travels to {host} without encryption.",
+  "sent-copy.fix": "In the account settings, set the incoming server's connection security to SSL/TLS, or save sent mail locally.",
+
+  "encryption.none.problem": "The message is not encrypted.",
+  "encryption.fix": "Turn on encryption ({methods}) for this message, then send again.",
+  "encryption.not-accepted.problem": "The message is encrypted with {observed}, which is not accepted for {domain}.",
+  "encryption.label.problem": "The sensitivity label on this message ({label}) does not encrypt it.",
+  "encryption.pinned.problem": "The message is not encrypted to the key your organisation requires for {address} ({fingerprint}).",
+  "encryption.pinned.fix": "Use the key with fingerprint {fingerprint} for {address}, then send again.",
+
+  "policy-unavailable.problem": "Sealpost's policy could not be loaded ({reason}), so mail outside your organisation cannot be checked.",
+  "policy-unavailable.fix": "Contact IT; until the policy is fixed, send only to your own organisation.",
+  "snapshot-invalid.problem": "Sealpost could not read this message ({reason}).",
+  "snapshot-invalid.fix": "Try again; if it keeps happening, contact IT.",
+
+  "method.openpgp": "OpenPGP",
+  "method.smime": "S/MIME",
+  "method.label": "an encrypting sensitivity label",
+  "or": "or",
+} as const;
+
+export type MessageKey = keyof typeof en;
+export type Catalog = { readonly [K in MessageKey]: string };
+
+export const de: Catalog = {
+  "verdict.allow": "Diese Nachricht kann gesendet werden.",
+  "verdict.confirm": "Diese Nachricht geht an einen geschützten Empfänger und erfüllt nicht alle Anforderungen. Senden Sie sie nur, wenn Sie sicher sind.",
+  "verdict.block": "Diese Nachricht kann noch nicht gesendet werden.",
+  "no-policy": "Keine Sealpost-Richtlinie aktiv; es wird nichts geprüft.",
+
+  "invalid-recipient.problem": "„{input}“ {reason}; Sealpost kann daher nicht erkennen, ob die Adresse Schutz braucht.",
+  "invalid-recipient.fix": "Korrigieren oder entfernen Sie diesen Empfänger.",
+
+  "submission.plain.problem": "Ihr Konto sendet E-Mails unverschlüsselt an {host}.",
+  "submission.opportunistic.problem": "Ihr Konto nutzt für {host} STARTTLS nur „wenn möglich“; ein Angreifer kann das abschalten.",
+  "submission.unknown.problem": "Sealpost konnte nicht feststellen, wie Ihr Konto E-Mails sendet ({reason}).",
+  "submission.fix": "Stellen Sie in den Kontoeinstellungen die Verbindungssicherheit des Postausgangs-Servers (SMTP) auf SSL/TLS (oder STARTTLS) und senden Sie erneut.",
+  "submission.unknown.fix": "Senden Sie von einem Konto, dessen Postausgangs-Server SSL/TLS nutzt, oder bitten Sie die IT, dieses Konto zu prüfen.",
+  "sent-copy.problem": "Die Kopie dieser Nachricht für „Gesendet“ wird unverschlüsselt zu {host} übertragen.",
+  "sent-copy.fix": "Stellen Sie in den Kontoeinstellungen die Verbindungssicherheit des Posteingangs-Servers auf SSL/TLS, oder speichern Sie gesendete Nachrichten lokal.",
+
+  "encryption.none.problem": "Die Nachricht ist nicht verschlüsselt.",
+  "encryption.fix": "Schalten Sie die Verschlüsselung ({methods}) für diese Nachricht ein und senden Sie erneut.",
+  "encryption.not-accepted.problem": "Die Nachricht ist mit {observed} verschlüsselt; das ist für {domain} nicht zulässig.",
+  "encryption.label.problem": "Die Vertraulichkeitsbezeichnung dieser Nachricht ({label}) verschlüsselt sie nicht.",
+  "encryption.pinned.problem": "Die Nachricht ist nicht mit dem Schlüssel verschlüsselt, den Ihre Organisation für {address} vorschreibt ({fingerprint}).",
+  "encryption.pinned.fix": "Verwenden Sie für {address} den Schlüssel mit dem Fingerabdruck {fingerprint} und senden Sie erneut.",
+
+  "policy-unavailable.problem": "Die Sealpost-Richtlinie konnte nicht geladen werden ({reason}); E-Mails an Empfänger außerhalb Ihrer Organisation können daher nicht geprüft werden.",
+  "policy-unavailable.fix": "Wenden Sie sich an die IT; bis die Richtlinie repariert ist, senden Sie nur innerhalb Ihrer Organisation.",
+  "snapshot-invalid.problem": "Sealpost konnte diese Nachricht nicht lesen ({reason}).",
+  "snapshot-invalid.fix": "Versuchen Sie es erneut; wenn es wieder passiert, wenden Sie sich an die IT.",
+
+  "method.openpgp": "OpenPGP",
+  "method.smime": "S/MIME",
+  "method.label": "eine verschlüsselnde Vertraulichkeitsbezeichnung",
+  "or": "oder",
+};
+
+export const catalogs: Readonly<Record<string, Catalog>> = { en, de };
+export const SUPPORTED_LOCALES = Object.keys(catalogs);
+
+/** The best catalog language for a BCP 47 tag: exact, then its language, then English. */
+export function resolveLocale(locale: string | undefined): string {
+  if (typeof locale !== "string") return "en";
+  const lower = locale.toLowerCase().replace("_", "-");
+  if (lower in catalogs) return lower;
+  const language = lower.split("-")[0] ?? "";
+  return language in catalogs ? language : "en";
+}
+
+/** Fills `{name}` placeholders; a missing value leaves the placeholder visible rather than throwing. */
+export function translate(locale: string, key: MessageKey, values: Readonly<Record<string, string>> = {}): string {
+  const catalog = catalogs[resolveLocale(locale)] ?? en;
+  return catalog[key].replace(/\{([a-z]+)\}/g, (match, name: string) => values[name] ?? match);
+}
+
+/** Picks the text for a locale from a policy's `{ "en": …, "de": … }`, falling back to English, then to any. */
+export function pickLocalized(texts: Readonly<Record<string, string>> | undefined, locale: string | undefined): string | undefined {
+  if (texts === undefined) return undefined;
+  const wanted = (locale ?? "en").toLowerCase().replace("_", "-");
+  const entries = Object.entries(texts).map(([tag, text]) => [tag.toLowerCase(), text] as const);
+  const exact = entries.find(([tag]) => tag === wanted);
+  if (exact) return exact[1];
+  const language = wanted.split("-")[0];
+  const sameLanguage = entries.find(([tag]) => tag === language || tag.split("-")[0] === language);
+  if (sameLanguage) return sameLanguage[1];
+  return entries.find(([tag]) => tag === "en")?.[1] ?? entries[0]?.[1];
+}
