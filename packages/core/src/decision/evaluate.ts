@@ -1,6 +1,6 @@
 // The send decision: a pure, total function from a policy and a snapshot of the message to a
 // verdict with one finding per unmet requirement. Adapters only translate what it returns.
-import { isSameOrSubdomain } from "../address/domain.js";
+import { isSameOrSubdomain, normalizeDomain } from "../address/domain.js";
 import { addressKey, type ParsedAddress, parseRecipients, type RecipientKind } from "../address/recipients.js";
 import { type MessageKey, pickLocalized, resolveLocale, translate } from "../i18n/messages.js";
 import type { Action, EncryptionMethod } from "../policy/policy-schema.js";
@@ -174,7 +174,8 @@ function transportProblem(
 ): { observed: string; problem: string; fix: string } | undefined {
   if (transport.kind === "https") return undefined;
   if (transport.kind === "smtp" && (transport.security === "tls" || transport.security === "starttls")) return undefined;
-  const host = transport.kind === "smtp" && transport.host ? `${transport.host}${transport.port ? `:${String(transport.port)}` : ""}` : "?";
+  // Placed right after "server" in the sentence: " (smtp.example.org:25)", or nothing when unknown.
+  const host = transport.kind === "smtp" && transport.host ? ` (${transport.host}${transport.port ? `:${String(transport.port)}` : ""})` : "";
   if (transport.kind === "unknown") {
     return {
       observed: "unknown",
@@ -301,7 +302,7 @@ function report(
   excepted: readonly { rule: number; domain: string }[],
 ): RecipientReport {
   const refs = (list: readonly { rule: number; domain: string }[]): RuleRef[] =>
-    list.map((match) => ({ id: policy.rules[match.rule]?.id ?? "", domain: match.domain }));
+    list.map((match) => ({ id: policy.rules[match.rule]?.id ?? "", domain: displayDomain(match.domain) }));
   return { ...reportBase(input, parsed), protected: matches.length > 0, rules: refs(matches), excepted: refs(excepted) };
 }
 
@@ -317,6 +318,11 @@ function reportBase(input: RecipientInput, parsed: ParsedAddress) {
     unicodeDomain: parsed.unicodeDomain,
     ...(parsed.group === undefined ? {} : { group: parsed.group }),
   };
+}
+
+function displayDomain(ascii: string): string {
+  const normalized = normalizeDomain(ascii);
+  return normalized.ok ? normalized.unicode : ascii;
 }
 
 function listOf(input: RecipientInput): { list?: string } {

@@ -10,12 +10,12 @@ export const en = {
   "invalid-recipient.problem": "“{input}” {reason}, so Sealpost cannot tell whether it needs protection.",
   "invalid-recipient.fix": "Correct or remove this recipient.",
 
-  "submission.plain.problem": "Your account sends mail to {host} without encryption.",
-  "submission.opportunistic.problem": "Your account sends mail to {host} with STARTTLS only “if available”, which an attacker can switch off.",
+  "submission.plain.problem": "Your account's connection to its outgoing server{host} is not encrypted.",
+  "submission.opportunistic.problem": "Your account uses STARTTLS with its outgoing server{host} only “if available”, which an attacker on the network can switch off.",
   "submission.unknown.problem": "Sealpost could not find out how your account sends mail ({reason}).",
   "submission.fix": "In the account settings, set the outgoing (SMTP) server's connection security to SSL/TLS (or STARTTLS), then send again.",
   "submission.unknown.fix": "Send from an account whose outgoing server uses SSL/TLS, or ask IT to check this account.",
-  "sent-copy.problem": "The copy of this message saved to “Sent” travels to {host} without encryption.",
+  "sent-copy.problem": "The copy of this message saved to “Sent” travels to its server{host} without encryption.",
   "sent-copy.fix": "In the account settings, set the incoming server's connection security to SSL/TLS, or save sent mail locally.",
 
   "encryption.none.problem": "The message is not encrypted.",
@@ -48,12 +48,12 @@ export const de: Catalog = {
   "invalid-recipient.problem": "„{input}“ {reason}; Sealpost kann daher nicht erkennen, ob die Adresse Schutz braucht.",
   "invalid-recipient.fix": "Korrigieren oder entfernen Sie diesen Empfänger.",
 
-  "submission.plain.problem": "Ihr Konto sendet E-Mails unverschlüsselt an {host}.",
-  "submission.opportunistic.problem": "Ihr Konto nutzt für {host} STARTTLS nur „wenn möglich“; ein Angreifer kann das abschalten.",
+  "submission.plain.problem": "Die Verbindung Ihres Kontos zum Postausgangs-Server{host} ist nicht verschlüsselt.",
+  "submission.opportunistic.problem": "Ihr Konto nutzt STARTTLS mit dem Postausgangs-Server{host} nur „wenn möglich“; ein Angreifer im Netz kann das abschalten.",
   "submission.unknown.problem": "Sealpost konnte nicht feststellen, wie Ihr Konto E-Mails sendet ({reason}).",
   "submission.fix": "Stellen Sie in den Kontoeinstellungen die Verbindungssicherheit des Postausgangs-Servers (SMTP) auf SSL/TLS (oder STARTTLS) und senden Sie erneut.",
   "submission.unknown.fix": "Senden Sie von einem Konto, dessen Postausgangs-Server SSL/TLS nutzt, oder bitten Sie die IT, dieses Konto zu prüfen.",
-  "sent-copy.problem": "Die Kopie dieser Nachricht für „Gesendet“ wird unverschlüsselt zu {host} übertragen.",
+  "sent-copy.problem": "Die Kopie dieser Nachricht für „Gesendet“ wird unverschlüsselt zu ihrem Server{host} übertragen.",
   "sent-copy.fix": "Stellen Sie in den Kontoeinstellungen die Verbindungssicherheit des Posteingangs-Servers auf SSL/TLS, oder speichern Sie gesendete Nachrichten lokal.",
 
   "encryption.none.problem": "Die Nachricht ist nicht verschlüsselt.",

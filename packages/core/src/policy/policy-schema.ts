@@ -12,7 +12,9 @@ export type Action = (typeof ACTIONS)[number];
 const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 const LABEL_ID = /^[A-Za-z0-9{}-]{1,64}$/;
-const FINGERPRINT = /^([0-9A-Fa-f]{4} ?){9}[0-9A-Fa-f]{4}$|^([0-9A-Fa-f]{4} ?){15}[0-9A-Fa-f]{4}$/;
+// v4 fingerprints are 40 hex digits (RFC 4880 §12.2), v6 ones 64 (RFC 9580 §5.5.4); GnuPG
+// prints them in groups of four with spaces, which are accepted and dropped.
+const FINGERPRINT = /^(0x)?([0-9A-F]{40}|[0-9A-F]{64})$/;
 const ARMORED_KEY = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
 
 function domainIssue(value: string): string | null {
@@ -109,7 +111,7 @@ export const PolicySchema = v.pipe(
           v.pipe(
             v.string(),
             v.check(
-              (value) => FINGERPRINT.test(value.trim()) || value.trimStart().startsWith(ARMORED_KEY),
+              (value) => normalizeFingerprint(value) !== null || value.trimStart().startsWith(ARMORED_KEY),
               "must be an OpenPGP fingerprint (40 or 64 hex digits) or an armored public key",
             ),
           ),
@@ -130,7 +132,9 @@ function isPlainAddress(value: string): boolean {
   return parsed.length === 1 && first !== undefined && first.ok && first.name === "" && first.group === undefined && !value.includes("<");
 }
 
+/** The fingerprint in upper-case hex without spaces or "0x", or null when `value` is not one. */
 export function normalizeFingerprint(value: string): string | null {
-  const trimmed = value.trim();
-  return FINGERPRINT.test(trimmed) ? trimmed.replaceAll(" ", "").toUpperCase() : null;
+  const compact = value.replace(/\s+/g, "").toUpperCase();
+  const match = FINGERPRINT.exec(compact);
+  return match === null ? null : (match[2] ?? null);
 }

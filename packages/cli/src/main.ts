@@ -1,0 +1,11 @@
+// Entry point of the bundled `sealpost` binary: wires the CLI to the real process.
+import { readFile } from "node:fs/promises";
+import { run } from "./cli.js";
+
+const code = await run(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  readFile: (path) => readFile(path, "utf8"),
+  color: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
+});
+process.exitCode = code;
