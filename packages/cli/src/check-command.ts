@@ -37,13 +37,10 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
       json: { type: "boolean" },
     },
   });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] ?? ""}" (recipients go after --to, --cc or --bcc)`);
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected argument "${positionals[0] ?? ""}" (recipients go after --to, --cc or --bcc)`);
   if (values.policy === undefined) throw new UsageError("check needs --policy POLICY");
-  const recipients = [
-    ...recipientInputs("to", values.to),
-    ...recipientInputs("cc", values.cc),
-    ...recipientInputs("bcc", values.bcc),
-  ];
+  const recipients = [...recipientInputs("to", values.to), ...recipientInputs("cc", values.cc), ...recipientInputs("bcc", values.bcc)];
   if (recipients.length === 0) throw new UsageError("check needs at least one recipient: --to, --cc or --bcc");
   const transport = parseTransport(values.transport, values.host);
   const encryption = parseEncryption(values.encryption, values["encrypted-to"]);
@@ -127,10 +124,18 @@ function parseEncryption(value: string | undefined, keyIds: string[] | undefined
 }
 
 function describeTransport(transport: Transport): string {
-  const where = "host" in transport && transport.host !== undefined ? ` to ${transport.host}${"port" in transport && transport.port !== undefined ? `:${String(transport.port)}` : ""}` : "";
+  const where =
+    "host" in transport && transport.host !== undefined
+      ? ` to ${transport.host}${"port" in transport && transport.port !== undefined ? `:${String(transport.port)}` : ""}`
+      : "";
   if (transport.kind === "https") return `HTTPS (Exchange / Microsoft 365)${where}`;
   if (transport.kind === "unknown") return `unknown (${transport.reason})`;
-  const names = { plain: "SMTP without encryption", "opportunistic-starttls": "SMTP with STARTTLS if available", starttls: "SMTP with required STARTTLS", tls: "SMTP over SSL/TLS" };
+  const names = {
+    plain: "SMTP without encryption",
+    "opportunistic-starttls": "SMTP with STARTTLS if available",
+    starttls: "SMTP with required STARTTLS",
+    tls: "SMTP over SSL/TLS",
+  };
   return `${names[transport.security]}${where}`;
 }
 

@@ -17,7 +17,9 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   if (loaded.ok) {
     const rules = loaded.policy.rules.length;
     const domains = loaded.policy.rules.reduce((sum, rule) => sum + rule.domains.length, 0);
-    io.stdout(`${s.green("✓")} ${path}: valid (${plural(rules, "rule")}, ${plural(domains, "protected domain")}, ${plural(loaded.policy.keys.size, "pinned key")})\n`);
+    io.stdout(
+      `${s.green("✓")} ${path}: valid (${plural(rules, "rule")}, ${plural(domains, "protected domain")}, ${plural(loaded.policy.keys.size, "pinned key")})\n`,
+    );
     return EXIT.allow;
   }
   for (const error of loaded.errors) io.stderr(`${formatPolicyError(path, error)}\n`);

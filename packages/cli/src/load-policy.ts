@@ -4,8 +4,7 @@ import { type CompiledPolicy, parsePolicyText, type PolicyError } from "@sealpos
 import { type CliIo, UsageError } from "./io.js";
 
 export type LoadedPolicy =
-  | { readonly ok: true; readonly policy: CompiledPolicy }
-  | { readonly ok: false; readonly errors: readonly PolicyError[] };
+  { readonly ok: true; readonly policy: CompiledPolicy } | { readonly ok: false; readonly errors: readonly PolicyError[] };
 
 export async function loadPolicy(io: CliIo, path: string): Promise<LoadedPolicy> {
   let text: string;

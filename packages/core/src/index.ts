@@ -24,18 +24,12 @@ export {
   type CompiledRule,
   type PinnedKey,
   type PolicyError,
+  type PolicyErrorCode,
   type PolicyResult,
 } from "./policy/validate-policy.js";
 export { parsePolicyText } from "./policy/parse-policy.js";
 export { DomainMatcher, type DomainLookup, type RuleMatch } from "./policy/domain-matcher.js";
-export type {
-  ComposeSnapshot,
-  EncryptionState,
-  PolicyUnavailable,
-  RecipientInput,
-  SmtpSecurity,
-  Transport,
-} from "./decision/snapshot.js";
+export type { ComposeSnapshot, EncryptionState, PolicyUnavailable, RecipientInput, SmtpSecurity, Transport } from "./decision/snapshot.js";
 export {
   evaluate,
   type Decision,

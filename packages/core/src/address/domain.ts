@@ -3,8 +3,7 @@
 import { toASCII, toUnicode } from "tr46";
 
 export type DomainResult =
-  | { readonly ok: true; readonly ascii: string; readonly unicode: string }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly ascii: string; readonly unicode: string } | { readonly ok: false; readonly reason: string };
 
 // RFC 1035 §2.3.4 and RFC 5321 §4.5.3.1.2: 63 octets a label, 253 for the name without the root dot.
 const MAX_LABEL = 63;

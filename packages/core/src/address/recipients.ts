@@ -31,6 +31,12 @@ export interface UnparsableAddress {
 export type AddressParse = ParsedAddress | UnparsableAddress;
 
 const MAX_INPUT = 100_000;
+// A dot that ends a domain: right before ">", ",", ";" or the end of the text.
+const ROOT_DOT = /\.(?=\s*(?:>|,|;|$))/g;
+
+function parseList(input: string): ReturnType<typeof emailAddresses.parseAddressList> {
+  return emailAddresses.parseAddressList({ input, rfc6532: true, rejectTLD: false });
+}
 
 /**
  * Parses one recipient field as a host hands it over. The result holds every mailbox the text
@@ -49,7 +55,10 @@ export function parseRecipients(input: string): AddressParse[] {
 
   let parsed: ReturnType<typeof emailAddresses.parseAddressList>;
   try {
-    parsed = emailAddresses.parseAddressList({ input, rfc6532: true, rejectTLD: false });
+    // A fully qualified domain may end in the root dot ("bank.com."), which RFC 5322's dot-atom
+    // does not allow but hosts pass on; it names the same domain, so the dot is dropped and the
+    // text parsed again rather than the address refused.
+    parsed = parseList(input) ?? parseList(input.replace(ROOT_DOT, ""));
   } catch (error) {
     return [{ ok: false, input, reason: `cannot be parsed (${String(error)})` }];
   }

@@ -18,7 +18,11 @@ export function groupFindings(findings: readonly Finding[]): Reason[] {
     const key = `${finding.code}\u0000${finding.problem}\u0000${finding.fix}`;
     let entry = reasons.get(key);
     if (entry === undefined) {
-      entry = { reason: { code: finding.code, action: finding.action, problem: finding.problem, fix: finding.fix, recipients: [], rules: [] }, recipients: [], rules: [] };
+      entry = {
+        reason: { code: finding.code, action: finding.action, problem: finding.problem, fix: finding.fix, recipients: [], rules: [] },
+        recipients: [],
+        rules: [],
+      };
       reasons.set(key, entry);
     }
     const who = finding.recipient?.address ?? finding.recipient?.input;

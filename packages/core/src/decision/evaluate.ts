@@ -175,7 +175,8 @@ function transportProblem(
   if (transport.kind === "https") return undefined;
   if (transport.kind === "smtp" && (transport.security === "tls" || transport.security === "starttls")) return undefined;
   // Placed right after "server" in the sentence: " (smtp.example.org:25)", or nothing when unknown.
-  const host = transport.kind === "smtp" && transport.host ? ` (${transport.host}${transport.port ? `:${String(transport.port)}` : ""})` : "";
+  const host =
+    transport.kind === "smtp" && transport.host ? ` (${transport.host}${transport.port ? `:${String(transport.port)}` : ""})` : "";
   if (transport.kind === "unknown") {
     return {
       observed: "unknown",
@@ -184,7 +185,11 @@ function transportProblem(
     };
   }
   if (leg === "sent-copy") {
-    return { observed: transport.security, problem: translate(locale, "sent-copy.problem", { host }), fix: translate(locale, "sent-copy.fix") };
+    return {
+      observed: transport.security,
+      problem: translate(locale, "sent-copy.problem", { host }),
+      fix: translate(locale, "sent-copy.fix"),
+    };
   }
   const key: MessageKey = transport.security === "plain" ? "submission.plain.problem" : "submission.opportunistic.problem";
   return { observed: transport.security, problem: translate(locale, key, { host }), fix: translate(locale, "submission.fix") };
@@ -206,7 +211,12 @@ function encryptionProblem(
     if (accepted.includes("label") && encrypting) return undefined;
     const label = state.name ?? state.id;
     if (!encrypting) {
-      return { code: "not-encrypted", observed: `label:${state.id}`, problem: translate(locale, "encryption.label.problem", { label }), fix };
+      return {
+        code: "not-encrypted",
+        observed: `label:${state.id}`,
+        problem: translate(locale, "encryption.label.problem", { label }),
+        fix,
+      };
     }
     return {
       code: "encryption-not-accepted",
@@ -219,7 +229,10 @@ function encryptionProblem(
   return {
     code: "encryption-not-accepted",
     observed: state.kind,
-    problem: translate(locale, "encryption.not-accepted.problem", { observed: translate(locale, `method.${state.kind}`), domain: address.unicodeDomain }),
+    problem: translate(locale, "encryption.not-accepted.problem", {
+      observed: translate(locale, `method.${state.kind}`),
+      domain: address.unicodeDomain,
+    }),
     fix,
   };
 }
@@ -361,7 +374,8 @@ function decide(
 ): Decision {
   const base = { policyActive, locale, recipients, ruleMessages, findings };
   if (!policyActive) return { ...base, verdict: "allow", summary: translate(locale, "no-policy") };
-  if (findings.some((finding) => finding.action === "block")) return { ...base, verdict: "block", summary: translate(locale, "verdict.block") };
+  if (findings.some((finding) => finding.action === "block"))
+    return { ...base, verdict: "block", summary: translate(locale, "verdict.block") };
   if (findings.length > 0) return { ...base, verdict: "confirm", summary: translate(locale, "verdict.confirm") };
   return { ...base, verdict: "allow", summary: translate(locale, "verdict.allow") };
 }
@@ -428,6 +442,7 @@ function transportShapeProblem(transport: unknown): string | undefined {
   const { kind, security, reason } = transport as Record<string, unknown>;
   if (kind === "https") return undefined;
   if (kind === "unknown") return typeof reason === "string" ? undefined : "is unknown, with no reason given";
-  if (kind === "smtp") return typeof security === "string" && SECURITIES.has(security) ? undefined : `has an unknown security (${String(security)})`;
+  if (kind === "smtp")
+    return typeof security === "string" && SECURITIES.has(security) ? undefined : `has an unknown security (${String(security)})`;
   return `has an unknown kind (${String(kind)})`;
 }

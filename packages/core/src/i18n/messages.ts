@@ -11,9 +11,11 @@ export const en = {
   "invalid-recipient.fix": "Correct or remove this recipient.",
 
   "submission.plain.problem": "Your account's connection to its outgoing server{host} is not encrypted.",
-  "submission.opportunistic.problem": "Your account uses STARTTLS with its outgoing server{host} only “if available”, which an attacker on the network can switch off.",
+  "submission.opportunistic.problem":
+    "Your account uses STARTTLS with its outgoing server{host} only “if available”, which an attacker on the network can switch off.",
   "submission.unknown.problem": "Sealpost could not find out how your account sends mail ({reason}).",
-  "submission.fix": "In the account settings, set the outgoing (SMTP) server's connection security to SSL/TLS (or STARTTLS), then send again.",
+  "submission.fix":
+    "In the account settings, set the outgoing (SMTP) server's connection security to SSL/TLS (or STARTTLS), then send again.",
   "submission.unknown.fix": "Send from an account whose outgoing server uses SSL/TLS, or ask IT to check this account.",
   "sent-copy.problem": "The copy of this message saved to “Sent” travels to its server{host} without encryption.",
   "sent-copy.fix": "In the account settings, set the incoming server's connection security to SSL/TLS, or save sent mail locally.",
@@ -33,7 +35,7 @@ export const en = {
   "method.openpgp": "OpenPGP",
   "method.smime": "S/MIME",
   "method.label": "an encrypting sensitivity label",
-  "or": "or",
+  or: "or",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -41,7 +43,8 @@ export type Catalog = { readonly [K in MessageKey]: string };
 
 export const de: Catalog = {
   "verdict.allow": "Diese Nachricht kann gesendet werden.",
-  "verdict.confirm": "Diese Nachricht geht an einen geschützten Empfänger und erfüllt nicht alle Anforderungen. Senden Sie sie nur, wenn Sie sicher sind.",
+  "verdict.confirm":
+    "Diese Nachricht geht an einen geschützten Empfänger und erfüllt nicht alle Anforderungen. Senden Sie sie nur, wenn Sie sicher sind.",
   "verdict.block": "Diese Nachricht kann noch nicht gesendet werden.",
   "no-policy": "Keine Sealpost-Richtlinie aktiv; es wird nichts geprüft.",
 
@@ -49,21 +52,27 @@ export const de: Catalog = {
   "invalid-recipient.fix": "Korrigieren oder entfernen Sie diesen Empfänger.",
 
   "submission.plain.problem": "Die Verbindung Ihres Kontos zum Postausgangs-Server{host} ist nicht verschlüsselt.",
-  "submission.opportunistic.problem": "Ihr Konto nutzt STARTTLS mit dem Postausgangs-Server{host} nur „wenn möglich“; ein Angreifer im Netz kann das abschalten.",
+  "submission.opportunistic.problem":
+    "Ihr Konto nutzt STARTTLS mit dem Postausgangs-Server{host} nur „wenn möglich“; ein Angreifer im Netz kann das abschalten.",
   "submission.unknown.problem": "Sealpost konnte nicht feststellen, wie Ihr Konto E-Mails sendet ({reason}).",
-  "submission.fix": "Stellen Sie in den Kontoeinstellungen die Verbindungssicherheit des Postausgangs-Servers (SMTP) auf SSL/TLS (oder STARTTLS) und senden Sie erneut.",
-  "submission.unknown.fix": "Senden Sie von einem Konto, dessen Postausgangs-Server SSL/TLS nutzt, oder bitten Sie die IT, dieses Konto zu prüfen.",
+  "submission.fix":
+    "Stellen Sie in den Kontoeinstellungen die Verbindungssicherheit des Postausgangs-Servers (SMTP) auf SSL/TLS (oder STARTTLS) und senden Sie erneut.",
+  "submission.unknown.fix":
+    "Senden Sie von einem Konto, dessen Postausgangs-Server SSL/TLS nutzt, oder bitten Sie die IT, dieses Konto zu prüfen.",
   "sent-copy.problem": "Die Kopie dieser Nachricht für „Gesendet“ wird unverschlüsselt zu ihrem Server{host} übertragen.",
-  "sent-copy.fix": "Stellen Sie in den Kontoeinstellungen die Verbindungssicherheit des Posteingangs-Servers auf SSL/TLS, oder speichern Sie gesendete Nachrichten lokal.",
+  "sent-copy.fix":
+    "Stellen Sie in den Kontoeinstellungen die Verbindungssicherheit des Posteingangs-Servers auf SSL/TLS, oder speichern Sie gesendete Nachrichten lokal.",
 
   "encryption.none.problem": "Die Nachricht ist nicht verschlüsselt.",
   "encryption.fix": "Schalten Sie die Verschlüsselung ({methods}) für diese Nachricht ein und senden Sie erneut.",
   "encryption.not-accepted.problem": "Die Nachricht ist mit {observed} verschlüsselt; das ist für {domain} nicht zulässig.",
   "encryption.label.problem": "Die Vertraulichkeitsbezeichnung dieser Nachricht ({label}) verschlüsselt sie nicht.",
-  "encryption.pinned.problem": "Die Nachricht ist nicht mit dem Schlüssel verschlüsselt, den Ihre Organisation für {address} vorschreibt ({fingerprint}).",
+  "encryption.pinned.problem":
+    "Die Nachricht ist nicht mit dem Schlüssel verschlüsselt, den Ihre Organisation für {address} vorschreibt ({fingerprint}).",
   "encryption.pinned.fix": "Verwenden Sie für {address} den Schlüssel mit dem Fingerabdruck {fingerprint} und senden Sie erneut.",
 
-  "policy-unavailable.problem": "Die Sealpost-Richtlinie konnte nicht geladen werden ({reason}); E-Mails an Empfänger außerhalb Ihrer Organisation können daher nicht geprüft werden.",
+  "policy-unavailable.problem":
+    "Die Sealpost-Richtlinie konnte nicht geladen werden ({reason}); E-Mails an Empfänger außerhalb Ihrer Organisation können daher nicht geprüft werden.",
   "policy-unavailable.fix": "Wenden Sie sich an die IT; bis die Richtlinie repariert ist, senden Sie nur innerhalb Ihrer Organisation.",
   "snapshot-invalid.problem": "Sealpost konnte diese Nachricht nicht lesen ({reason}).",
   "snapshot-invalid.fix": "Versuchen Sie es erneut; wenn es wieder passiert, wenden Sie sich an die IT.",
@@ -71,7 +80,7 @@ export const de: Catalog = {
   "method.openpgp": "OpenPGP",
   "method.smime": "S/MIME",
   "method.label": "eine verschlüsselnde Vertraulichkeitsbezeichnung",
-  "or": "oder",
+  or: "oder",
 };
 
 export const catalogs: Readonly<Record<string, Catalog>> = { en, de };

@@ -24,7 +24,7 @@ const SYNTAX_MESSAGES: Record<string, string> = {
 
 /** Parses and validates a policy file's text. */
 export function parsePolicyText(text: string): PolicyResult {
-  if (typeof text !== "string") return { ok: false, errors: [{ path: "", segments: [], message: "the policy is not text" }] };
+  if (typeof text !== "string") return { ok: false, errors: [{ code: "syntax", path: "", segments: [], message: "the policy is not text" }] };
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const offsetShift = text.length - body.length;
   const lines = lineStarts(text);
@@ -32,17 +32,22 @@ export function parsePolicyText(text: string): PolicyResult {
   const syntax: ParseError[] = [];
   const root = parseTree(body, syntax, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   if (syntax.length > 0 || root === undefined) {
-    const errors = syntax.map((error) => at(lines, error.offset + offsetShift, {
-      path: "",
-      segments: [],
-      message: `invalid JSON: ${SYNTAX_MESSAGES[printParseErrorCode(error.error)] ?? printParseErrorCode(error.error)}`,
-    }));
-    if (errors.length === 0) errors.push({ path: "", segments: [], message: "invalid JSON: the document is empty" });
+    // The first syntax error is the real one; the parser's later complaints follow from it.
+    const errors = syntax.slice(0, 1).map((error) =>
+      at(lines, error.offset + offsetShift, {
+        code: "syntax",
+        path: "",
+        segments: [],
+        message: `invalid JSON: ${SYNTAX_MESSAGES[printParseErrorCode(error.error)] ?? printParseErrorCode(error.error)}`,
+      }),
+    );
+    if (errors.length === 0) errors.push({ code: "syntax", path: "", segments: [], message: "invalid JSON: the document is empty" });
     return { ok: false, errors };
   }
 
   const duplicates = duplicateKeys(root).map(({ node, segments }) =>
     at(lines, node.offset + offsetShift, {
+      code: "duplicate-key",
       path: formatPath(segments),
       segments,
       message: `duplicate key "${String(segments[segments.length - 1])}": JSON parsers disagree on which value wins`,
@@ -58,10 +63,10 @@ export function parsePolicyText(text: string): PolicyResult {
 function locate(root: Node, lines: number[], shift: number, error: PolicyError): PolicyError {
   // Walk up the path until a node exists: a missing field is reported where its object is.
   for (let depth = error.segments.length; depth >= 0; depth--) {
-    const node = findNodeAtLocation(root, error.segments.slice(0, depth) as PathSegment[]);
+    const node = findNodeAtLocation(root, error.segments.slice(0, depth));
     if (node !== undefined) {
-      // An unknown or misplaced key is best shown at the key itself, not at its value.
-      const target = node.parent?.type === "property" && depth === error.segments.length ? node.parent : node;
+      // An unknown key is best shown at the key itself, other mistakes at the value.
+      const target = error.code === "unknown-field" && node.parent?.type === "property" ? node.parent : node;
       return at(lines, target.offset + shift, error);
     }
   }

@@ -27,13 +27,19 @@ function domainIssue(value: string): string | null {
 
 const DomainName = v.pipe(
   v.string(),
-  v.check((value) => domainIssue(value) === null, (issue) => domainIssue(String(issue.input)) ?? "is not a domain name"),
+  v.check(
+    (value) => domainIssue(value) === null,
+    (issue) => domainIssue(String(issue.input)) ?? "is not a domain name",
+  ),
   v.description("A domain name in Unicode or Punycode form; it also covers every subdomain."),
 );
 
 const LocalizedText = v.pipe(
   v.record(
-    v.pipe(v.string(), v.regex(LOCALE, (issue) => `"${String(issue.input)}" is not a language tag such as "en" or "de-CH"`)),
+    v.pipe(
+      v.string(),
+      v.regex(LOCALE, (issue) => `"${String(issue.input)}" is not a language tag such as "en" or "de-CH"`),
+    ),
     v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(1000, "is longer than 1000 characters")),
   ),
   v.description('Text by language tag, for example { "en": "…", "de": "…" }; English is the fallback.'),
@@ -59,7 +65,10 @@ const Requirements = v.pipe(
       ),
     ),
   }),
-  v.check((value) => value.submission !== undefined || value.encryption !== undefined, "names no requirement: add submission, encryption or both"),
+  v.check(
+    (value) => value.submission !== undefined || value.encryption !== undefined,
+    "names no requirement: add submission, encryption or both",
+  ),
 );
 
 export const RuleSchema = v.strictObject({
@@ -70,9 +79,7 @@ export const RuleSchema = v.strictObject({
   ),
   description: v.optional(v.pipe(v.string(), v.description("A note for administrators; not shown to users."))),
   domains: v.pipe(v.array(DomainName), v.minLength(1, "must list at least one domain")),
-  except: v.optional(
-    v.pipe(v.array(DomainName), v.description("More specific domains below `domains` that this rule does not cover.")),
-  ),
+  except: v.optional(v.pipe(v.array(DomainName), v.description("More specific domains below `domains` that this rule does not cover."))),
   require: Requirements,
   action: v.pipe(
     v.picklist(ACTIONS),
@@ -91,7 +98,10 @@ export const PolicySchema = v.pipe(
       v.pipe(
         v.array(
           v.strictObject({
-            id: v.pipe(v.string(), v.regex(LABEL_ID, (issue) => `"${String(issue.input)}" is not a sensitivity label id`)),
+            id: v.pipe(
+              v.string(),
+              v.regex(LABEL_ID, (issue) => `"${String(issue.input)}" is not a sensitivity label id`),
+            ),
             name: v.pipe(v.string(), v.minLength(1, "must not be empty")),
           }),
         ),

@@ -8,7 +8,11 @@ import { type Action, type EncryptionMethod, normalizeFingerprint, type PolicyDo
 
 export type PathSegment = string | number;
 
+export type PolicyErrorCode = "syntax" | "duplicate-key" | "unknown-field" | "missing" | "invalid";
+
 export interface PolicyError {
+  /** What kind of mistake it is, for callers that present them differently. */
+  readonly code: PolicyErrorCode;
   /** The JSON path, written like `rules[0].domains[2]`; empty for the document itself. */
   readonly path: string;
   readonly segments: readonly PathSegment[];
@@ -49,8 +53,7 @@ export interface CompiledPolicy {
 }
 
 export type PolicyResult =
-  | { readonly ok: true; readonly policy: CompiledPolicy }
-  | { readonly ok: false; readonly errors: readonly PolicyError[] };
+  { readonly ok: true; readonly policy: CompiledPolicy } | { readonly ok: false; readonly errors: readonly PolicyError[] };
 
 export function formatPath(segments: readonly PathSegment[]): string {
   let path = "";
@@ -62,14 +65,14 @@ export function formatPath(segments: readonly PathSegment[]): string {
   return path;
 }
 
-export function policyError(segments: readonly PathSegment[], message: string): PolicyError {
-  return { path: formatPath(segments), segments, message };
+export function policyError(segments: readonly PathSegment[], message: string, code: PolicyErrorCode = "invalid"): PolicyError {
+  return { code, path: formatPath(segments), segments, message };
 }
 
 /** Validates a parsed JSON value as a policy; reports every error, not only the first. */
 export function validatePolicy(input: unknown): PolicyResult {
   const result = v.safeParse(PolicySchema, input, { abortEarly: false });
-  const errors: PolicyError[] = result.success ? [] : result.issues.map(describeIssue);
+  const errors: PolicyError[] = result.success ? [] : withoutEchoes(result.issues.map(describeIssue));
   errors.push(...crossFieldErrors(input));
   if (!result.success || errors.length > 0) return { ok: false, errors: dedupe(errors) };
   return { ok: true, policy: compile(result.output) };
@@ -80,30 +83,54 @@ function describeIssue(issue: v.GenericIssue): PolicyError {
     const key: unknown = item.key;
     return typeof key === "number" ? key : String(key);
   });
-  return policyError(segments, messageFor(issue, segments));
+  if (issue.kind === "schema" && issue.received === "undefined") return policyError(segments, "is required", "missing");
+  if (issue.type === "strict_object") {
+    const key = String(segments[segments.length - 1]);
+    return policyError(segments, `unknown field "${key}"${suggest(key)}`, "unknown-field");
+  }
+  return policyError(segments, messageFor(issue));
 }
 
-function messageFor(issue: v.GenericIssue, segments: readonly PathSegment[]): string {
+// A misspelt field ("acton") also leaves the real one missing; saying both is saying one thing twice.
+function withoutEchoes(errors: PolicyError[]): PolicyError[] {
+  const suggested = new Set(
+    errors.flatMap((error) => {
+      const match = /did you mean "([^"]+)"/.exec(error.message);
+      return error.code === "unknown-field" && match?.[1] !== undefined ? [formatPath([...error.segments.slice(0, -1), match[1]])] : [];
+    }),
+  );
+  return errors.filter((error) => !(error.code === "missing" && suggested.has(error.path)));
+}
+
+function messageFor(issue: v.GenericIssue): string {
   if (issue.kind === "validation") return issue.message;
   const received = issue.received;
   switch (issue.type) {
-    case "strict_object": {
-      const key = String(segments[segments.length - 1]);
-      return `unknown field "${key}"${suggest(key)}`;
-    }
     case "literal":
       return `must be ${issue.expected ?? "?"} (found ${received})`;
     case "picklist":
       return `must be one of ${issue.expected?.replaceAll(" | ", ", ").replace(/^\(|\)$/g, "") ?? "?"} (found ${received})`;
     default:
-      if (received === "undefined") return "is required";
       return `must be ${article(issue.expected ?? issue.type)} (found ${received})`;
   }
 }
 
 const KNOWN_FIELDS = [
-  "$schema", "version", "description", "rules", "encryptingLabels", "keys",
-  "id", "domains", "except", "require", "action", "message", "submission", "encryption", "name",
+  "$schema",
+  "version",
+  "description",
+  "rules",
+  "encryptingLabels",
+  "keys",
+  "id",
+  "domains",
+  "except",
+  "require",
+  "action",
+  "message",
+  "submission",
+  "encryption",
+  "name",
 ];
 
 function suggest(key: string): string {
@@ -133,7 +160,13 @@ function editDistance(a: string, b: string): number {
 }
 
 function article(expected: string): string {
-  const names: Record<string, string> = { string: "a string", Object: "an object", Array: "an array", number: "a number", boolean: "true or false" };
+  const names: Record<string, string> = {
+    string: "a string",
+    Object: "an object",
+    Array: "an array",
+    number: "a number",
+    boolean: "true or false",
+  };
   return names[expected] ?? expected;
 }
 
@@ -166,7 +199,12 @@ function crossFieldErrors(input: unknown): PolicyError[] {
         if (normalized?.ok !== true) return;
         const path = ["rules", index, "except", e];
         if (domains.has(normalized.ascii)) {
-          errors.push(policyError(path, `"${String(domain)}" is also listed in domains; an exception must be more specific than the domain it narrows`));
+          errors.push(
+            policyError(
+              path,
+              `"${String(domain)}" is also listed in domains; an exception must be more specific than the domain it narrows`,
+            ),
+          );
         } else if (![...domains.keys()].some((parent) => isSameOrSubdomain(normalized.ascii, parent))) {
           errors.push(policyError(path, `"${String(domain)}" is not below any of this rule's domains, so it would have no effect`));
         }
@@ -189,7 +227,7 @@ function crossFieldErrors(input: unknown): PolicyError[] {
       const key = addressKey(parsed);
       const first = seen.get(key);
       if (first === undefined) seen.set(key, address);
-      else errors.push(policyError(["keys", address], `"${address}" is the same address as "${first}"`));
+      else errors.push(policyError(["keys", address], `"${address}" is the same address as "${first}"`, "duplicate-key"));
     }
   }
   return errors;

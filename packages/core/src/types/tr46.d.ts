@@ -10,8 +10,5 @@ declare module "tr46" {
     ignoreInvalidPunycode?: boolean;
   }
   export function toASCII(domainName: string, options?: Tr46Options): string | null;
-  export function toUnicode(
-    domainName: string,
-    options?: Tr46Options,
-  ): { domain: string; error: boolean };
+  export function toUnicode(domainName: string, options?: Tr46Options): { domain: string; error: boolean };
 }
