@@ -160,8 +160,9 @@ export function renderDecision(decision: Decision, transport: Transport, encrypt
   out.push(s.bold("Recipients"));
   const rows = decision.recipients.map((recipient) => {
     if (!recipient.ok) return [recipient.kind, recipient.input, s.red(`invalid: ${recipient.reason}`)];
-    const who = recipient.name === "" ? recipient.address : `${recipient.name} <${recipient.address}>`;
-    const shown = recipient.unicodeDomain === recipient.domain ? who : `${who} (${recipient.unicodeDomain})`;
+    const display = recipient.address.slice(0, recipient.address.length - recipient.domain.length) + recipient.unicodeDomain;
+    const who = recipient.name === "" ? display : `${recipient.name} <${display}>`;
+    const shown = recipient.unicodeDomain === recipient.domain ? who : `${who} [${recipient.domain}]`;
     const via = recipient.group === undefined ? "" : ` in group "${recipient.group}"`;
     const status = recipient.protected
       ? s.yellow(`protected by ${recipient.rules.map((rule) => `${rule.id} (${rule.domain})`).join(", ")}`)

@@ -25,7 +25,7 @@ export function groupFindings(findings: readonly Finding[]): Reason[] {
       };
       reasons.set(key, entry);
     }
-    const who = finding.recipient?.address ?? finding.recipient?.input;
+    const who = finding.recipient?.display ?? finding.recipient?.address ?? finding.recipient?.input;
     if (who !== undefined && !entry.recipients.includes(who)) entry.recipients.push(who);
     if (finding.rule !== undefined && !entry.rules.includes(finding.rule)) entry.rules.push(finding.rule);
     if (finding.action === "block") entry.reason = { ...entry.reason, action: "block" };

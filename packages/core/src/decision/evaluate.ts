@@ -52,7 +52,14 @@ export interface Finding {
   readonly code: FindingCode;
   readonly requirement: "address" | "submission" | "encryption" | "policy" | "snapshot";
   readonly action: Action;
-  readonly recipient?: { readonly input: string; readonly address?: string; readonly kind: RecipientKind };
+  readonly recipient?: {
+    readonly input: string;
+    /** The address with its domain in ASCII form, as it travels. */
+    readonly address?: string;
+    /** The same address with its domain in Unicode, for people. */
+    readonly display?: string;
+    readonly kind: RecipientKind;
+  };
   readonly domain?: string;
   readonly rule?: string;
   /** What Sealpost saw, in a stable machine-readable form (`plain`, `none`, `smime`, …). */
@@ -148,7 +155,7 @@ function checkRule(
   const findings: Finding[] = [];
   const base = {
     action: rule.action,
-    recipient: { input: input.text, address: address.address, kind: input.kind },
+    recipient: recipientRef(input, address),
     domain: address.unicodeDomain,
     rule: rule.id,
   };
@@ -260,7 +267,7 @@ function checkPinnedKey(
     code: "pinned-key-not-used",
     requirement: "encryption",
     action,
-    recipient: { input: input.text, address: address.address, kind: input.kind },
+    recipient: recipientRef(input, address),
     domain: address.unicodeDomain,
     rule: requiring[0]?.id ?? "",
     observed: state.keyIds.join(",") || "none",
@@ -296,7 +303,7 @@ function evaluateUnavailable(policy: PolicyUnavailable, snapshot: ComposeSnapsho
         code: "policy-unavailable",
         requirement: "policy",
         action: "block",
-        recipient: { input: input.text, address: parsed.address, kind: input.kind },
+        recipient: recipientRef(input, parsed),
         domain: parsed.unicodeDomain,
         observed: policy.reason,
         problem: translate(locale, "policy-unavailable.problem", { reason: policy.reason }),
@@ -331,6 +338,10 @@ function reportBase(input: RecipientInput, parsed: ParsedAddress) {
     unicodeDomain: parsed.unicodeDomain,
     ...(parsed.group === undefined ? {} : { group: parsed.group }),
   };
+}
+
+function recipientRef(input: RecipientInput, address: ParsedAddress): NonNullable<Finding["recipient"]> {
+  return { input: input.text, address: address.address, display: `${address.local}@${address.unicodeDomain}`, kind: input.kind };
 }
 
 function displayDomain(ascii: string): string {
