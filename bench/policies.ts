@@ -53,10 +53,7 @@ export function prng(seed: number): () => number {
   };
 }
 
-const SYLLABLES = [
-  "ban", "co", "fin", "sec", "kre", "dit", "ver", "mo", "nor", "sud", "al", "pha", "tre", "hand",
-  "spar", "kas", "se", "leu", "mi", "ra", "lux", "vo", "ta", "zen", "gar", "ri", "port", "and",
-];
+const SYLLABLES = "ban co fin sec kre dit ver mo nor sud al pha tre hand spar kas se leu mi ra lux vo ta zen gar ri port and".split(" ");
 const WORDS = ["bank", "finance", "capital", "trust", "invest", "audit", "treasury", "pay", "privat", "asset"];
 const TLDS = ["com", "de", "ch", "fr", "nl", "at", "co.uk", "com.au", "it", "es", "be", "lu", "li", "bank", "net"];
 const PREFIXES = ["mail", "secure", "corp", "payments", "ir"];

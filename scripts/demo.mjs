@@ -11,12 +11,39 @@ const scenes = [
   ["Is the example policy valid?", ["lint", policy]],
   [
     "Alice writes to her bank from an account that submits mail without TLS, unencrypted:",
-    ["check", "--policy", policy, "--to", "Alice <alice@ExampleBank.com>", "--transport", "plain", "--host", "mail.example.org:25", "--encryption", "none"],
+    [
+      "check",
+      "--policy",
+      policy,
+      "--to",
+      "Alice <alice@ExampleBank.com>",
+      "--transport",
+      "plain",
+      "--host",
+      "mail.example.org:25",
+      "--encryption",
+      "none",
+    ],
   ],
-  ["The same message over SSL/TLS, encrypted with OpenPGP:", ["check", "--policy", policy, "--to", "Alice <alice@ExampleBank.com>", "--transport", "tls", "--encryption", "openpgp"]],
+  [
+    "The same message over SSL/TLS, encrypted with OpenPGP:",
+    ["check", "--policy", policy, "--to", "Alice <alice@ExampleBank.com>", "--transport", "tls", "--encryption", "openpgp"],
+  ],
   [
     "A bank address hidden in a group, in German:",
-    ["check", "--policy", policy, "--to", 'Team: bob@example.org, zahlungen@BÄNK.example;', "--transport", "starttls", "--encryption", "none", "--locale", "de"],
+    [
+      "check",
+      "--policy",
+      policy,
+      "--to",
+      "Team: bob@example.org, zahlungen@BÄNK.example;",
+      "--transport",
+      "starttls",
+      "--encryption",
+      "none",
+      "--locale",
+      "de",
+    ],
   ],
 ];
 

@@ -5,14 +5,34 @@ import { examplePolicy, runBinary } from "./run-cli.js";
 
 describe("the built sealpost binary", () => {
   it("exits 1 and names both unmet requirements for plain, unencrypted mail to a bank", () => {
-    const result = runBinary("check", "--policy", examplePolicy, "--to", "Alice <alice@ExampleBank.com>", "--transport", "plain", "--encryption", "none");
+    const result = runBinary(
+      "check",
+      "--policy",
+      examplePolicy,
+      "--to",
+      "Alice <alice@ExampleBank.com>",
+      "--transport",
+      "plain",
+      "--encryption",
+      "none",
+    );
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stdout, /outgoing server is not encrypted/);
     assert.match(result.stdout, /The message is not encrypted/);
   });
 
   it("exits 0 for the same recipient over TLS with OpenPGP", () => {
-    const result = runBinary("check", "--policy", examplePolicy, "--to", "Alice <alice@ExampleBank.com>", "--transport", "tls", "--encryption", "openpgp");
+    const result = runBinary(
+      "check",
+      "--policy",
+      examplePolicy,
+      "--to",
+      "Alice <alice@ExampleBank.com>",
+      "--transport",
+      "tls",
+      "--encryption",
+      "openpgp",
+    );
     assert.equal(result.code, 0, result.stderr);
   });
 

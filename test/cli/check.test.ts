@@ -24,7 +24,17 @@ describe("sealpost check", () => {
   });
 
   it("exits 3 when only a confirm rule is unmet", async () => {
-    const result = await runCli("check", "--policy", examplePolicy, "--to", "hr@payroll.example.net", "--transport", "plain", "--encryption", "none");
+    const result = await runCli(
+      "check",
+      "--policy",
+      examplePolicy,
+      "--to",
+      "hr@payroll.example.net",
+      "--transport",
+      "plain",
+      "--encryption",
+      "none",
+    );
     assert.equal(result.code, 3);
     assert.match(result.stdout, /^CONFIRM/);
   });
@@ -78,7 +88,19 @@ describe("sealpost check", () => {
   });
 
   it("speaks German with --locale de, including the policy's own message", async () => {
-    const result = await runCli("check", "--policy", examplePolicy, "--to", alice, "--transport", "tls", "--encryption", "none", "--locale", "de");
+    const result = await runCli(
+      "check",
+      "--policy",
+      examplePolicy,
+      "--to",
+      alice,
+      "--transport",
+      "tls",
+      "--encryption",
+      "none",
+      "--locale",
+      "de",
+    );
     assert.equal(result.code, 1);
     assert.match(result.stdout, /Die Nachricht ist nicht verschlüsselt/);
     assert.match(result.stdout, /Unsere Banken nehmen nur verschlüsselte E-Mails an/);
@@ -99,14 +121,34 @@ describe("sealpost check", () => {
   });
 
   it("reports an address it cannot parse in one line with exit 2", async () => {
-    const result = await runCli("check", "--policy", examplePolicy, "--to", "alice at examplebank", "--transport", "tls", "--encryption", "none");
+    const result = await runCli(
+      "check",
+      "--policy",
+      examplePolicy,
+      "--to",
+      "alice at examplebank",
+      "--transport",
+      "tls",
+      "--encryption",
+      "none",
+    );
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^sealpost: --to "alice at examplebank" is not an email address/);
     assert.equal(result.stdout, "");
   });
 
   it("rejects an invalid policy with exit 2 and its errors", async () => {
-    const result = await runCli("check", "--policy", fixture("cli-three-mistakes.json"), "--to", alice, "--transport", "tls", "--encryption", "none");
+    const result = await runCli(
+      "check",
+      "--policy",
+      fixture("cli-three-mistakes.json"),
+      "--to",
+      alice,
+      "--transport",
+      "tls",
+      "--encryption",
+      "none",
+    );
     assert.equal(result.code, 2);
     assert.match(result.stderr, /the policy is invalid/);
   });
@@ -114,11 +156,27 @@ describe("sealpost check", () => {
   for (const [name, args, message] of [
     ["a missing --policy", ["--to", alice, "--transport", "tls", "--encryption", "none"], /needs --policy/],
     ["no recipient", ["--policy", examplePolicy, "--transport", "tls", "--encryption", "none"], /at least one recipient/],
-    ["an unknown transport", ["--policy", examplePolicy, "--to", alice, "--transport", "ssl", "--encryption", "none"], /--transport "ssl" is not one of/],
-    ["an unknown encryption", ["--policy", examplePolicy, "--to", alice, "--transport", "tls", "--encryption", "pgp"], /--encryption "pgp" is not one of/],
+    [
+      "an unknown transport",
+      ["--policy", examplePolicy, "--to", alice, "--transport", "ssl", "--encryption", "none"],
+      /--transport "ssl" is not one of/,
+    ],
+    [
+      "an unknown encryption",
+      ["--policy", examplePolicy, "--to", alice, "--transport", "tls", "--encryption", "pgp"],
+      /--encryption "pgp" is not one of/,
+    ],
     ["an unknown flag", ["--policy", examplePolicy, "--too", alice], /unknown option "--too"/],
-    ["a missing policy file", ["--policy", "/nonexistent/policy.json", "--to", alice, "--transport", "tls", "--encryption", "none"], /cannot read policy \/nonexistent\/policy.json: no such file/],
-    ["a bad key id", ["--policy", examplePolicy, "--to", alice, "--transport", "tls", "--encryption", "openpgp", "--encrypted-to", "xyz"], /is not a key id/],
+    [
+      "a missing policy file",
+      ["--policy", "/nonexistent/policy.json", "--to", alice, "--transport", "tls", "--encryption", "none"],
+      /cannot read policy \/nonexistent\/policy.json: no such file/,
+    ],
+    [
+      "a bad key id",
+      ["--policy", examplePolicy, "--to", alice, "--transport", "tls", "--encryption", "openpgp", "--encrypted-to", "xyz"],
+      /is not a key id/,
+    ],
   ] as const) {
     it(`gives a one-line usage error for ${name}`, async () => {
       const result = await runCli("check", ...args);

@@ -28,6 +28,9 @@ export async function runCli(...argv: string[]): Promise<CliResult> {
 
 /** The built `sealpost` binary (npm run build writes it). */
 export function runBinary(...argv: string[]): CliResult {
-  const result = spawnSync(process.execPath, [`${root}packages/cli/bin/sealpost.mjs`, ...argv], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const result = spawnSync(process.execPath, [`${root}packages/cli/bin/sealpost.mjs`, ...argv], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

@@ -40,11 +40,17 @@ describe("core's boundaries, held by lint", () => {
   const lintCore = (code: string) => lintProbe("core", code, probes++);
 
   it("forbids Node built-ins in core", async () => {
-    assert.ok((await lintCore('import { readFileSync } from "node:fs";\nexport const read = readFileSync;\n')).includes("no-restricted-imports"));
+    assert.ok(
+      (await lintCore('import { readFileSync } from "node:fs";\nexport const read = readFileSync;\n')).includes("no-restricted-imports"),
+    );
   });
 
   it("forbids host packages in core", async () => {
-    assert.ok((await lintCore('import browser from "webextension-polyfill";\nexport const b: unknown = browser;\n')).includes("no-restricted-imports"));
+    assert.ok(
+      (await lintCore('import browser from "webextension-polyfill";\nexport const b: unknown = browser;\n')).includes(
+        "no-restricted-imports",
+      ),
+    );
   });
 
   for (const global of ["Office", "browser", "messenger", "window", "document"]) {

@@ -83,7 +83,7 @@ function toParsed(mailbox: emailAddresses.ParsedMailbox, input: string, group?: 
   if (!domain.ok) {
     return { ok: false, input: mailbox.address || input, reason: `has a domain that ${domain.reason}` };
   }
-  const local = mailbox.local;
+  const local = localPart(mailbox);
   return {
     ok: true,
     name: decodeName(mailbox.name),
@@ -93,6 +93,14 @@ function toParsed(mailbox: emailAddresses.ParsedMailbox, input: string, group?: 
     address: `${local}@${domain.ascii}`,
     ...(group === undefined ? {} : { group }),
   };
+}
+
+// The obsolete syntax (RFC 5322 §4.4) lets whitespace and comments sit between the words of a
+// local part ("payments @ bank.com"); they carry no meaning there, so they are dropped. Inside
+// a quoted string whitespace is part of the name and is kept.
+function localPart(mailbox: emailAddresses.ParsedMailbox): string {
+  const quoted = mailbox.parts.local.tokens.includes('"');
+  return quoted ? mailbox.local.trim() : mailbox.local.replace(/\s+/g, "");
 }
 
 // Encoded-words (RFC 2047 §2) only ever occur in display names and comments, never in an

@@ -96,7 +96,8 @@ export type Decision =
  * sender's domain.
  */
 export function evaluate(policy: CompiledPolicy | PolicyUnavailable | null, snapshot: ComposeSnapshot): Decision {
-  const locale = resolveLocale(safeLocale(snapshot));
+  const requested = safeLocale(snapshot);
+  const locale = resolveLocale(requested);
   try {
     const problem = snapshotProblem(snapshot);
     if (policy === null) return decide(locale, false, [], [], []);
@@ -104,13 +105,14 @@ export function evaluate(policy: CompiledPolicy | PolicyUnavailable | null, snap
       return decide(locale, true, [], [snapshotFinding(locale, problem)], []);
     }
     if (policy.kind === "unavailable") return evaluateUnavailable(policy, snapshot, locale);
-    return evaluatePolicy(policy, snapshot, locale);
+    return evaluatePolicy(policy, snapshot, locale, requested);
   } catch (error) {
     return decide(locale, policy !== null, [], [snapshotFinding(locale, `internal error: ${describeError(error)}`)], []);
   }
 }
 
-function evaluatePolicy(policy: CompiledPolicy, snapshot: ComposeSnapshot, locale: string): Decision {
+// `requested` is the user's own language tag: the policy may speak languages Sealpost's catalogs do not.
+function evaluatePolicy(policy: CompiledPolicy, snapshot: ComposeSnapshot, locale: string, requested: string | undefined): Decision {
   const reports: RecipientReport[] = [];
   const findings: Finding[] = [];
   const triggered = new Set<CompiledRule>();
@@ -138,7 +140,7 @@ function evaluatePolicy(policy: CompiledPolicy, snapshot: ComposeSnapshot, local
   const ruleMessages = [...triggered]
     .sort((a, b) => a.index - b.index)
     .flatMap((rule) => {
-      const text = pickLocalized(rule.message, locale);
+      const text = pickLocalized(rule.message, requested ?? locale);
       return text === undefined ? [] : [{ rule: rule.id, text }];
     });
   return decide(locale, true, reports, findings, ruleMessages);
@@ -216,7 +218,7 @@ function encryptionProblem(
   if (state.kind === "label") {
     const encrypting = policy.encryptingLabels.has(state.id.toLowerCase());
     if (accepted.includes("label") && encrypting) return undefined;
-    const label = state.name ?? state.id;
+    const label = state.name ?? policy.encryptingLabels.get(state.id.toLowerCase()) ?? state.id;
     if (!encrypting) {
       return {
         code: "not-encrypted",

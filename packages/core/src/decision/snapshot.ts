@@ -24,7 +24,11 @@ export type EncryptionState =
   | { readonly kind: "none" }
   | {
       readonly kind: "openpgp";
-      /** Key ids or fingerprints (hex) the message is encrypted to, where the host can tell. */
+      /**
+       * The keys the message is encrypted to, where the host can tell: fingerprints or key ids
+       * (hex) of the *primary* keys. A message's PKESK packets name encryption subkeys; the
+       * adapter maps each to its primary key, because policies pin primary fingerprints.
+       */
       readonly keyIds?: readonly string[];
       readonly subject?: boolean;
     }

@@ -90,14 +90,16 @@ export const SUPPORTED_LOCALES = Object.keys(catalogs);
 export function resolveLocale(locale: string | undefined): string {
   if (typeof locale !== "string") return "en";
   const lower = locale.toLowerCase().replace("_", "-");
-  if (lower in catalogs) return lower;
+  // Own properties only: a tag such as "constructor" must not find Object.prototype's.
+  if (Object.hasOwn(catalogs, lower)) return lower;
   const language = lower.split("-")[0] ?? "";
-  return language in catalogs ? language : "en";
+  return Object.hasOwn(catalogs, language) ? language : "en";
 }
 
 /** Fills `{name}` placeholders; a missing value leaves the placeholder visible rather than throwing. */
 export function translate(locale: string, key: MessageKey, values: Readonly<Record<string, string>> = {}): string {
-  const catalog = catalogs[resolveLocale(locale)] ?? en;
+  const resolved = resolveLocale(locale);
+  const catalog = Object.hasOwn(catalogs, resolved) ? (catalogs[resolved] ?? en) : en;
   return catalog[key].replace(/\{([a-z]+)\}/g, (match, name: string) => values[name] ?? match);
 }
 

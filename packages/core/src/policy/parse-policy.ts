@@ -24,17 +24,18 @@ const SYNTAX_MESSAGES: Record<string, string> = {
 
 /** Parses and validates a policy file's text. */
 export function parsePolicyText(text: string): PolicyResult {
-  if (typeof text !== "string") return { ok: false, errors: [{ code: "syntax", path: "", segments: [], message: "the policy is not text" }] };
+  if (typeof text !== "string")
+    return { ok: false, errors: [{ code: "syntax", path: "", segments: [], message: "the policy is not text" }] };
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const offsetShift = text.length - body.length;
-  const lines = lineStarts(text);
+  // Positions count from after a byte-order mark, as editors show them.
+  const lines = lineStarts(body);
 
   const syntax: ParseError[] = [];
   const root = parseTree(body, syntax, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   if (syntax.length > 0 || root === undefined) {
     // The first syntax error is the real one; the parser's later complaints follow from it.
     const errors = syntax.slice(0, 1).map((error) =>
-      at(lines, error.offset + offsetShift, {
+      at(lines, error.offset, {
         code: "syntax",
         path: "",
         segments: [],
@@ -46,7 +47,7 @@ export function parsePolicyText(text: string): PolicyResult {
   }
 
   const duplicates = duplicateKeys(root).map(({ node, segments }) =>
-    at(lines, node.offset + offsetShift, {
+    at(lines, node.offset, {
       code: "duplicate-key",
       path: formatPath(segments),
       segments,
@@ -56,18 +57,18 @@ export function parsePolicyText(text: string): PolicyResult {
 
   const result = validatePolicy(getNodeValue(root));
   if (result.ok && duplicates.length === 0) return result;
-  const errors = result.ok ? [] : result.errors.map((error) => locate(root, lines, offsetShift, error));
+  const errors = result.ok ? [] : result.errors.map((error) => locate(root, lines, error));
   return { ok: false, errors: [...duplicates, ...errors].sort(byPosition) };
 }
 
-function locate(root: Node, lines: number[], shift: number, error: PolicyError): PolicyError {
+function locate(root: Node, lines: number[], error: PolicyError): PolicyError {
   // Walk up the path until a node exists: a missing field is reported where its object is.
   for (let depth = error.segments.length; depth >= 0; depth--) {
     const node = findNodeAtLocation(root, error.segments.slice(0, depth));
     if (node !== undefined) {
       // An unknown key is best shown at the key itself, other mistakes at the value.
       const target = error.code === "unknown-field" && node.parent?.type === "property" ? node.parent : node;
-      return at(lines, target.offset + shift, error);
+      return at(lines, target.offset, error);
     }
   }
   return error;

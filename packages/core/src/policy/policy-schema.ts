@@ -14,7 +14,7 @@ const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 const LABEL_ID = /^[A-Za-z0-9{}-]{1,64}$/;
 // v4 fingerprints are 40 hex digits (RFC 4880 §12.2), v6 ones 64 (RFC 9580 §5.5.4); GnuPG
 // prints them in groups of four with spaces, which are accepted and dropped.
-const FINGERPRINT = /^(0x)?([0-9A-F]{40}|[0-9A-F]{64})$/;
+const FINGERPRINT = /^(0X)?([0-9A-F]{40}|[0-9A-F]{64})$/;
 const ARMORED_KEY = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
 
 function domainIssue(value: string): string | null {

@@ -71,11 +71,39 @@ export function policyError(segments: readonly PathSegment[], message: string, c
 
 /** Validates a parsed JSON value as a policy; reports every error, not only the first. */
 export function validatePolicy(input: unknown): PolicyResult {
+  const arrays = arraysWhereObjectsBelong(input);
+  if (arrays.some((error) => error.segments.length === 0)) return { ok: false, errors: arrays };
   const result = v.safeParse(PolicySchema, input, { abortEarly: false });
-  const errors: PolicyError[] = result.success ? [] : withoutEchoes(result.issues.map(describeIssue));
+  // valibot accepts arrays as objects (and would read Array.prototype.keys as "keys"), so an
+  // array where an object belongs is reported here, and what valibot says beneath it dropped.
+  const inArray = (error: PolicyError) => arrays.some((array) => array.segments.every((segment, i) => error.segments[i] === segment));
+  const schemaErrors = result.success ? [] : withoutEchoes(result.issues.map(describeIssue)).filter((error) => !inArray(error));
+  const errors: PolicyError[] = [...arrays, ...schemaErrors];
   errors.push(...crossFieldErrors(input));
   if (!result.success || errors.length > 0) return { ok: false, errors: dedupe(errors) };
   return { ok: true, policy: compile(result.output) };
+}
+
+function arraysWhereObjectsBelong(input: unknown): PolicyError[] {
+  const found: PolicyError[] = [];
+  const expectObject = (value: unknown, segments: PathSegment[]) => {
+    if (Array.isArray(value)) found.push(policyError(segments, "must be an object (found an array)"));
+  };
+  expectObject(input, []);
+  if (!isRecord(input)) return found;
+  expectObject(input.keys, ["keys"]);
+  if (Array.isArray(input.rules)) {
+    input.rules.forEach((rule: unknown, index) => {
+      expectObject(rule, ["rules", index]);
+      if (!isRecord(rule)) return;
+      expectObject(rule.require, ["rules", index, "require"]);
+      expectObject(rule.message, ["rules", index, "message"]);
+    });
+  }
+  if (Array.isArray(input.encryptingLabels)) {
+    input.encryptingLabels.forEach((label: unknown, index) => expectObject(label, ["encryptingLabels", index]));
+  }
+  return found;
 }
 
 function describeIssue(issue: v.GenericIssue): PolicyError {
@@ -84,7 +112,7 @@ function describeIssue(issue: v.GenericIssue): PolicyError {
     return typeof key === "number" ? key : String(key);
   });
   if (issue.kind === "schema" && issue.received === "undefined") return policyError(segments, "is required", "missing");
-  if (issue.type === "strict_object") {
+  if (issue.type === "strict_object" && issue.expected === "never") {
     const key = String(segments[segments.length - 1]);
     return policyError(segments, `unknown field "${key}"${suggest(key)}`, "unknown-field");
   }
