@@ -1,16 +1,22 @@
-// Timing through tinybench in interleaved rounds: on a shared, noisy machine a slow spell
-// (another process, a throttled core) then spreads over every task instead of landing on one
-// size and skewing the ratios that are the point of this bench.
-import { Bench } from "tinybench";
+// Timing by round robin: every cycle calls each task in turn and times each call on its own.
+// On a shared VM the speed of the machine drifts by a third within seconds; tasks that take
+// turns call by call live through the same drift, so their ratios hold where their absolute
+// times do not. (tinybench times one task in a block, then the next: on this 2-core VM two
+// identical tasks measured that way came out up to 18 % apart, against 2–4 % call by call.)
 
 export interface TaskSpec {
   readonly name: string;
   readonly fn: () => void;
-  /** Time budget per round in milliseconds; 0 runs exactly `minIterations`. */
-  readonly timeMs: number;
-  readonly minIterations: number;
-  /** Whether round 1 starts with warm-up calls; off for slow tasks the caller has already run. */
-  readonly warmup: boolean;
+  /** Consecutive calls per cycle: more for tasks much shorter than the others in their group. */
+  readonly callsPerCycle: number;
+}
+
+export interface Plan {
+  /** Untimed cycles run for at least this long first, so that the JIT has settled; 0 for none. */
+  readonly warmupMs: number;
+  /** Timed cycles run until both this much time has passed and `minCycles` are done. */
+  readonly durationMs: number;
+  readonly minCycles: number;
 }
 
 /** Latency of one call, in microseconds. */
@@ -35,8 +41,8 @@ function round(us: number): number {
   return Math.round(us * 100) / 100;
 }
 
-export function summarize(samplesMs: readonly number[]): Stats {
-  const sorted = samplesMs.map((ms) => ms * 1000).sort((a, b) => a - b);
+export function summarize(samplesUs: readonly number[]): Stats {
+  const sorted = [...samplesUs].sort((a, b) => a - b);
   return {
     samples: sorted.length,
     medianUs: round(quantile(sorted, 0.5)),
@@ -46,43 +52,45 @@ export function summarize(samplesMs: readonly number[]): Stats {
   };
 }
 
-function runOnce(spec: TaskSpec, warmup: boolean): number[] {
-  const bench = new Bench({
-    time: spec.timeMs,
-    iterations: spec.minIterations,
-    warmup,
-    warmupTime: 250,
-    warmupIterations: 1,
-    retainSamples: true,
-    throws: true,
-    timestampProvider: "hrtimeNow",
-  });
-  // Declared synchronous: otherwise tinybench calls the function once more to find out, which
-  // costs seconds for the brute-force task.
-  bench.add(spec.name, spec.fn, { async: false });
-  const [task] = bench.runSync();
-  const result = task?.result;
-  if (result?.state !== "completed") throw new Error(`bench task "${spec.name}" did not complete (${result?.state ?? "no task"})`);
-  return [...(result.latency.samples ?? [])];
+function elapsedMs(since: bigint): number {
+  return Number(process.hrtime.bigint() - since) / 1e6;
 }
 
-/**
- * Runs every task once per round, starting each round one task further along so that no task
- * always runs first (fresh heap) or last. Samples from all rounds are pooled per task.
- */
-export function measure(specs: readonly TaskSpec[], rounds: number, progress: (line: string) => void): Map<string, Stats> {
-  const pooled = new Map<string, number[]>(specs.map((spec) => [spec.name, []]));
-  for (let round = 0; round < rounds; round++) {
-    const started = performance.now();
-    const counts: string[] = [];
-    for (let offset = 0; offset < specs.length; offset++) {
-      const spec = specs[(round + offset) % specs.length];
-      if (spec === undefined) continue;
-      const samples = runOnce(spec, round === 0 && spec.warmup);
-      pooled.get(spec.name)?.push(...samples);
-      counts.push(`${spec.name} ×${samples.length}`);
+// Each cycle starts one task further along, so that no task always follows the same one
+// (and inherits, say, its garbage to collect).
+function cycle(specs: readonly TaskSpec[], index: number, record: (spec: TaskSpec, us: number) => void): void {
+  for (let offset = 0; offset < specs.length; offset++) {
+    const spec = specs[(index + offset) % specs.length];
+    if (spec === undefined) continue;
+    for (let call = 0; call < spec.callsPerCycle; call++) {
+      const started = process.hrtime.bigint();
+      spec.fn();
+      record(spec, Number(process.hrtime.bigint() - started) / 1000);
     }
-    progress(`round ${round + 1}/${rounds} in ${((performance.now() - started) / 1000).toFixed(1)} s: ${counts.join(", ")}`);
   }
-  return new Map([...pooled].map(([name, samples]) => [name, summarize(samples)]));
+}
+
+/** Runs the tasks together by {@link Plan} and returns each task's call latencies. */
+export function measure(specs: readonly TaskSpec[], plan: Plan, progress: (line: string) => void): Map<string, Stats> {
+  const warmupStarted = process.hrtime.bigint();
+  for (let index = 0; plan.warmupMs > 0 && (index === 0 || elapsedMs(warmupStarted) < plan.warmupMs); index++)
+    cycle(specs, index, () => {});
+
+  const samples = new Map<string, number[]>(specs.map((spec) => [spec.name, []]));
+  const started = process.hrtime.bigint();
+  let cycles = 0;
+  let reportedAt = 0;
+  const report = (): void => {
+    reportedAt = elapsedMs(started);
+    progress(
+      `${cycles} cycle${cycles === 1 ? "" : "s"} of ${specs.map((spec) => spec.name).join(", ")} in ${(reportedAt / 1000).toFixed(1)} s`,
+    );
+  };
+  while (cycles < plan.minCycles || elapsedMs(started) < plan.durationMs) {
+    cycle(specs, cycles, (spec, us) => samples.get(spec.name)?.push(us));
+    cycles++;
+    if (elapsedMs(started) - reportedAt >= 2000) report();
+  }
+  if (elapsedMs(started) - reportedAt > 100) report();
+  return new Map([...samples].map(([name, values]) => [name, summarize(values)]));
 }

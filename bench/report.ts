@@ -1,7 +1,7 @@
 // The shape of bench/results/latest.json and the plain-text table printed from it, so that the
 // table shows exactly what the JSON records.
 import type { BundleReport } from "./bundle-size.js";
-import type { Stats } from "./measure.js";
+import type { Plan, Stats } from "./measure.js";
 import type { PolicyShape } from "./policies.js";
 
 export interface EvaluateRow {
@@ -21,8 +21,8 @@ export interface BenchResults {
     readonly arch: string;
     readonly cpu: { readonly model: string; readonly cores: number };
     readonly seed: string;
-    /** Interleaved rounds: many short ones for the fast tasks, few for brute force and parsing. */
-    readonly rounds: { readonly fast: number; readonly slow: number };
+    /** How long each group of tasks took turns: the send checks, then brute force and parsing. */
+    readonly plans: { readonly fast: Plan; readonly slow: Plan };
     readonly totalRuntimeS: number;
   };
   readonly snapshot: {

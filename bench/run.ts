@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CompiledPolicy, type Decision, evaluate, parsePolicyText, type PolicyDocument, validatePolicy } from "@sealpost/core";
 import { measureBundle } from "./bundle-size.js";
-import { measure, type TaskSpec } from "./measure.js";
+import { measure, type Plan, type TaskSpec } from "./measure.js";
 import { withNaiveMatcher } from "./naive-matcher.js";
 import { policyDocument, SEED, shapeOf } from "./policies.js";
 import { type BenchResults, formatTable, ratio } from "./report.js";
@@ -15,9 +15,8 @@ import { SNAPSHOT } from "./snapshot.js";
 
 const SIZES = [10, 10_000, 100_000] as const;
 const PARSE_SIZE = 10_000;
-const FAST_ROUNDS = 10;
-const FAST_ROUND_MS = 200;
-const SLOW_ROUNDS = 2;
+const FAST_PLAN: Plan = { warmupMs: 1000, durationMs: 10_000, minCycles: 50 };
+const SLOW_PLAN: Plan = { warmupMs: 0, durationMs: 0, minCycles: 2 };
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const resultsFile = join(root, "bench", "results", "latest.json");
@@ -95,37 +94,32 @@ async function main(): Promise<void> {
   const parseText = JSON.stringify(parseDocument, null, 2);
   assert.ok(parsePolicyText(parseText).ok, "the generated policy text does not parse");
 
-  const evaluateTask = (name: string, policy: CompiledPolicy, timeMs: number, minIterations: number, warmup: boolean): TaskSpec => ({
+  const evaluateTask = (name: string, policy: CompiledPolicy, callsPerCycle = 1): TaskSpec => ({
     name,
     fn: () => {
       sink = evaluate(policy, SNAPSHOT);
     },
-    timeMs,
-    minIterations,
-    warmup,
+    callsPerCycle,
   });
-  // The tasks whose ratios should sit near 1 alternate in many short rounds, so that they
-  // share the same moments of the machine's noise.
+  // The tasks whose ratios should sit near 1 take turns for about ten seconds.
   const fast: TaskSpec[] = [
-    ...prepared.map(({ size, policy }) => evaluateTask(`suffix-map ${size}`, policy, FAST_ROUND_MS, 5, true)),
-    evaluateTask(`naive ${SIZES[0]}`, prepared[0]?.naive ?? fail("no smallest policy"), FAST_ROUND_MS, 5, true),
+    ...prepared.map(({ size, policy }) => evaluateTask(`suffix-map ${size}`, policy)),
+    evaluateTask(`naive ${SIZES[0]}`, prepared[0]?.naive ?? fail("no smallest policy")),
   ];
   // Brute force at 100,000 domains takes several seconds a call (and ten more the first time,
   // while V8 compiles 100,000 regular expressions), parsing 10,000 domains about one: a few
   // calls each, already warmed by the checks above, keep the whole run near a minute.
   const slow: TaskSpec[] = [
-    ...prepared.slice(1).map(({ size, naive }) => evaluateTask(`naive ${size}`, naive, 0, size >= 100_000 ? 1 : 4, false)),
+    ...prepared.slice(1).map(({ size, naive }) => evaluateTask(`naive ${size}`, naive, size >= 100_000 ? 1 : 4)),
     {
       name: `parse ${PARSE_SIZE}`,
       fn: () => {
         if (!parsePolicyText(parseText).ok) throw new Error("the policy text stopped parsing");
       },
-      timeMs: 0,
-      minIterations: 3,
-      warmup: false,
+      callsPerCycle: 3,
     },
   ];
-  const measured = new Map([...measure(fast, FAST_ROUNDS, progress), ...measure(slow, SLOW_ROUNDS, progress)]);
+  const measured = new Map([...measure(fast, FAST_PLAN, progress), ...measure(slow, SLOW_PLAN, progress)]);
 
   progress("bundling core for the browser");
   const bundle = await measureBundle(root);
@@ -149,7 +143,7 @@ async function main(): Promise<void> {
       arch: arch(),
       cpu: { model: cpu[0]?.model.trim() ?? "unknown", cores: cpu.length },
       seed: `0x${SEED.toString(16)}`,
-      rounds: { fast: FAST_ROUNDS, slow: SLOW_ROUNDS },
+      plans: { fast: FAST_PLAN, slow: SLOW_PLAN },
       totalRuntimeS: Math.round(process.uptime() * 10) / 10,
     },
     snapshot: {

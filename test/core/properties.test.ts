@@ -327,3 +327,25 @@ describe("property: evaluate is total", () => {
     );
   });
 });
+
+describe("the ASCII fast path of normalizeDomain", () => {
+  it("answers exactly as tr46 does for every ASCII letters-digits-hyphens-dots name", async () => {
+    const { toASCII } = await import("tr46");
+    const ldh = fc.stringMatching(/^[A-Za-z0-9.-]{1,80}$/).filter((name) => !name.toLowerCase().includes("xn--"));
+    fc.assert(
+      fc.property(ldh, (name) => {
+        const ours = normalizeDomain(name);
+        const theirs = toASCII(name.endsWith(".") ? name.slice(0, -1) : name, {
+          useSTD3ASCIIRules: true,
+          checkBidi: true,
+          checkJoiners: true,
+          verifyDNSLength: true,
+        });
+        // tr46 also refuses what normalizeDomain refuses for its own reasons (numeric TLD, edge hyphens).
+        if (ours.ok) assert.equal(ours.ascii, theirs);
+        else if (theirs !== null) assert.match(ours.reason, /IP address|hyphen/);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
