@@ -117,24 +117,17 @@ function evaluatePolicy(policy: CompiledPolicy, snapshot: ComposeSnapshot, local
   const findings: Finding[] = [];
   const triggered = new Set<CompiledRule>();
 
-  for (const input of snapshot.recipients) {
-    for (const parsed of parseRecipients(input.text)) {
-      if (!parsed.ok) {
-        reports.push({ ok: false, input: parsed.input, kind: input.kind, ...listOf(input), reason: parsed.reason });
-        findings.push(invalidRecipient(locale, input, parsed.input, parsed.reason));
-        continue;
-      }
-      const lookup = policy.matcher.lookup(parsed.domain);
-      const rules = lookup.matches.map((match) => policy.rules[match.rule]).filter((rule) => rule !== undefined);
-      reports.push(report(input, parsed, policy, lookup.matches, lookup.excepted));
-      for (const rule of rules) {
-        const before = findings.length;
-        findings.push(...checkRule(policy, rule, snapshot, input, parsed, locale));
-        if (findings.length > before) triggered.add(rule);
-      }
-      const pinned = checkPinnedKey(policy, rules, snapshot.encryption, input, parsed, locale);
-      if (pinned !== undefined) findings.push(pinned);
+  for (const [input, parsed] of addresses(snapshot, locale, reports, findings)) {
+    const lookup = policy.matcher.lookup(parsed.domain);
+    const rules = lookup.matches.map((match) => policy.rules[match.rule]).filter((rule) => rule !== undefined);
+    reports.push(report(input, parsed, policy, lookup.matches, lookup.excepted));
+    for (const rule of rules) {
+      const before = findings.length;
+      findings.push(...checkRule(policy, rule, snapshot, input, parsed, locale));
+      if (findings.length > before) triggered.add(rule);
     }
+    const pinned = checkPinnedKey(policy, rules, snapshot.encryption, input, parsed, locale);
+    if (pinned !== undefined) findings.push(pinned);
   }
 
   const ruleMessages = [...triggered]
@@ -291,29 +284,42 @@ function evaluateUnavailable(policy: PolicyUnavailable, snapshot: ComposeSnapsho
   const home = sender?.ok === true ? sender.domain : undefined;
   const reports: RecipientReport[] = [];
   const findings: Finding[] = [];
-  for (const input of snapshot.recipients) {
-    for (const parsed of parseRecipients(input.text)) {
-      if (!parsed.ok) {
-        reports.push({ ok: false, input: parsed.input, kind: input.kind, ...listOf(input), reason: parsed.reason });
-        findings.push(invalidRecipient(locale, input, parsed.input, parsed.reason));
-        continue;
-      }
-      const internal = home !== undefined && isSameOrSubdomain(parsed.domain, home);
-      reports.push({ ...reportBase(input, parsed), protected: !internal, rules: [], excepted: [] });
-      if (internal) continue;
-      findings.push({
-        code: "policy-unavailable",
-        requirement: "policy",
-        action: "block",
-        recipient: recipientRef(input, parsed),
-        domain: parsed.unicodeDomain,
-        observed: policy.reason,
-        problem: translate(locale, "policy-unavailable.problem", { reason: policy.reason }),
-        fix: translate(locale, "policy-unavailable.fix"),
-      });
-    }
+  for (const [input, parsed] of addresses(snapshot, locale, reports, findings)) {
+    const internal = home !== undefined && isSameOrSubdomain(parsed.domain, home);
+    reports.push({ ...reportBase(input, parsed), protected: !internal, rules: [], excepted: [] });
+    if (internal) continue;
+    findings.push({
+      code: "policy-unavailable",
+      requirement: "policy",
+      action: "block",
+      recipient: recipientRef(input, parsed),
+      domain: parsed.unicodeDomain,
+      observed: policy.reason,
+      problem: translate(locale, "policy-unavailable.problem", { reason: policy.reason }),
+      fix: translate(locale, "policy-unavailable.fix"),
+    });
   }
   return decide(locale, true, reports, findings, []);
+}
+
+// Every address the recipients name, in order; one that cannot be parsed is reported and
+// becomes an `invalid-recipient` finding instead of being yielded.
+function* addresses(
+  snapshot: ComposeSnapshot,
+  locale: string,
+  reports: RecipientReport[],
+  findings: Finding[],
+): Generator<[RecipientInput, ParsedAddress]> {
+  for (const input of snapshot.recipients) {
+    for (const parsed of parseRecipients(input.text)) {
+      if (parsed.ok) {
+        yield [input, parsed];
+        continue;
+      }
+      reports.push({ ok: false, input: parsed.input, kind: input.kind, ...listOf(input), reason: parsed.reason });
+      findings.push(invalidRecipient(locale, input, parsed.input, parsed.reason));
+    }
+  }
 }
 
 function report(
