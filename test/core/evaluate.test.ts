@@ -175,7 +175,7 @@ describe("evaluate: submission", () => {
     const finding = only(
       evaluate(
         policy,
-        snapshot(["a@examplebank.com"], { sentCopy: { kind: "smtp", security: "plain", host: "imap.corp.example", port: 143 } }),
+        snapshot(["a@examplebank.com"], { sentCopy: { kind: "imap", security: "plain", host: "imap.corp.example", port: 143 } }),
       ),
     );
     assert.equal(finding.code, "sent-copy-not-tls");
@@ -188,7 +188,7 @@ describe("evaluate: submission", () => {
     assert.equal(
       evaluate(
         policy,
-        snapshot(["a@examplebank.com"], { sentCopy: { kind: "smtp", security: "tls", host: "imap.corp.example", port: 993 } }),
+        snapshot(["a@examplebank.com"], { sentCopy: { kind: "imap", security: "tls", host: "imap.corp.example", port: 993 } }),
       ).verdict,
       "allow",
     );
@@ -427,7 +427,8 @@ describe("evaluate: malformed snapshots block and never throw", () => {
     ["an unknown SMTP security", { ...good, transport: { kind: "smtp", security: "ssl" } }, /unknown security \(ssl\)/],
     ["an unknown transport without a reason", { ...good, transport: { kind: "unknown" } }, /no reason given/],
     ["a missing transport", { ...good, transport: undefined }, /outgoing server is not described/],
-    ["a malformed Sent-copy transport", { ...good, sentCopy: { kind: "imap" } }, /Sent-copy server has an unknown kind \(imap\)/],
+    ["a malformed Sent-copy transport", { ...good, sentCopy: { kind: "pop3" } }, /Sent-copy server has an unknown kind \(pop3\)/],
+    ["an IMAP Sent copy without its security", { ...good, sentCopy: { kind: "imap" } }, /Sent-copy server has an unknown security \(undefined\)/],
     ["a missing encryption state", { ...good, encryption: null }, /encryption state is missing/],
     ["an unknown encryption kind", { ...good, encryption: { kind: "rot13" } }, /encryption state is unknown \(rot13\)/],
     ["key ids that are not strings", { ...good, encryption: { kind: "openpgp", keyIds: [42] } }, /key ids are malformed/],

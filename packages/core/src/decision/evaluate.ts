@@ -175,10 +175,6 @@ function transportProblem(
   leg: "submission" | "sent-copy",
 ): { observed: string; problem: string; fix: string } | undefined {
   if (transport.kind === "https") return undefined;
-  if (transport.kind === "smtp" && (transport.security === "tls" || transport.security === "starttls")) return undefined;
-  // Placed right after "server" in the sentence: " (smtp.example.org:25)", or nothing when unknown.
-  const host =
-    transport.kind === "smtp" && transport.host ? ` (${transport.host}${transport.port ? `:${String(transport.port)}` : ""})` : "";
   if (transport.kind === "unknown") {
     return {
       observed: "unknown",
@@ -186,6 +182,9 @@ function transportProblem(
       fix: translate(locale, "submission.unknown.fix"),
     };
   }
+  if (transport.security === "tls" || transport.security === "starttls") return undefined;
+  // Placed right after "server" in the sentence: " (smtp.example.org:25)", or nothing when unknown.
+  const host = transport.host ? ` (${transport.host}${transport.port ? `:${String(transport.port)}` : ""})` : "";
   if (leg === "sent-copy") {
     return {
       observed: transport.security,
@@ -461,7 +460,7 @@ function transportShapeProblem(transport: unknown): string | undefined {
   const { kind, security, reason } = transport as Record<string, unknown>;
   if (kind === "https") return undefined;
   if (kind === "unknown") return typeof reason === "string" ? undefined : "is unknown, with no reason given";
-  if (kind === "smtp")
+  if (kind === "smtp" || kind === "imap")
     return typeof security === "string" && SECURITIES.has(security) ? undefined : `has an unknown security (${String(security)})`;
   return `has an unknown kind (${String(kind)})`;
 }

@@ -17,6 +17,8 @@ export type SmtpSecurity = "plain" | "opportunistic-starttls" | "starttls" | "tl
 
 export type Transport =
   | { readonly kind: "smtp"; readonly security: SmtpSecurity; readonly host?: string; readonly port?: number }
+  /** An IMAP upload, such as the copy saved to "Sent" on the server; the same TLS rules apply. */
+  | { readonly kind: "imap"; readonly security: SmtpSecurity; readonly host?: string; readonly port?: number }
   | { readonly kind: "https"; readonly host?: string }
   | { readonly kind: "unknown"; readonly reason: string };
 
