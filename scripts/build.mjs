@@ -45,6 +45,10 @@ const core = await build({
 const { buildSchemaFile } = await import("./schema-file.mjs");
 const schemaPath = await buildSchemaFile(root);
 
+// The Thunderbird add-on.
+const { buildThunderbird } = await import("./build-thunderbird.mjs");
+const thunderbird = await buildThunderbird(root);
+
 const bytes = Object.values(core.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 const { readFile } = await import("node:fs/promises");
 const gz = gzipSync(await readFile(`${root}dist/core/sealpost-core.min.js`), { level: 9 }).length;
@@ -55,4 +59,5 @@ const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 console.log(`built in ${Math.round(performance.now() - started)} ms
   packages/cli/dist/sealpost.mjs      the sealpost command (npx sealpost --help)
   dist/core/sealpost-core.min.js      core for browser hosts: ${kib(bytes)} minified, ${kib(gz)} gzipped
-  ${schemaPath.padEnd(34)}  the policy's JSON Schema`);
+  ${schemaPath.padEnd(34)}  the policy's JSON Schema
+  dist/thunderbird/sealpost.xpi       the Thunderbird add-on: ${kib(thunderbird.bytes)}`);

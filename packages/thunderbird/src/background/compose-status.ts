@@ -1,0 +1,32 @@
+// The live status the compose-action popup shows: the decision Sealpost would take if the
+// user pressed Send now, with what was observed and what the identity can do about it.
+import { type ComposeSnapshot, evaluate } from "@sealpost/core";
+import type { Host } from "../host/thunderbird-api.js";
+import type { ComposeStatus } from "../shared/protocol.js";
+import { type PolicyState, policyForEvaluation, policyStatus } from "./policy-store.js";
+import { buildSnapshot, encryptionState, plainRecipients } from "./snapshot-builder.js";
+
+export async function composeStatus(host: Host, state: PolicyState, tabId: number): Promise<ComposeStatus> {
+  const details = await host.getComposeDetails(tabId);
+  let problem: string | undefined;
+  const snapshot: ComposeSnapshot = await buildSnapshot(host, details).catch((error: unknown): ComposeSnapshot => {
+    problem = error instanceof Error ? error.message : String(error);
+    return {
+      recipients: plainRecipients(details),
+      transport: { kind: "unknown", reason: problem },
+      encryption: encryptionState(details),
+      locale: host.uiLanguage(),
+    };
+  });
+  const identity = details.identityId === undefined ? null : await host.getIdentity(details.identityId).catch(() => null);
+  const capabilities = identity?.encryptionCapabilities;
+  return {
+    policy: policyStatus(state),
+    decision: evaluate(policyForEvaluation(state), snapshot),
+    transport: snapshot.transport,
+    ...(snapshot.sentCopy === undefined ? {} : { sentCopy: snapshot.sentCopy }),
+    encryption: snapshot.encryption,
+    canEncrypt: { openpgp: capabilities?.OpenPGP?.canEncrypt === true, smime: capabilities?.["S/MIME"]?.canEncrypt === true },
+    ...(problem === undefined ? {} : { problem }),
+  };
+}

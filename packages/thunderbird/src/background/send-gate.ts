@@ -1,0 +1,121 @@
+// The send gate: Sealpost's compose.onBeforeSend listener. It settles on every path; when a
+// check cannot finish it fails closed for protected and unknown recipients, and a refused
+// message stays untouched in its compose window.
+import { type ComposeSnapshot, type Decision, evaluate } from "@sealpost/core";
+import type { Host } from "../host/thunderbird-api.js";
+import type { ComposeDetails, Tab } from "../host/thunderbird-types.js";
+import { type PolicyState, policyForEvaluation } from "./policy-store.js";
+import { buildSnapshot, encryptionState, plainRecipients } from "./snapshot-builder.js";
+
+export interface PromptRequest {
+  readonly kind: "block" | "confirm";
+  readonly decision: Decision;
+  readonly tabId: number;
+  readonly subject: string;
+  readonly canEncrypt: boolean;
+}
+
+export interface GateDeps {
+  readonly host: Host;
+  readonly policy: () => Promise<PolicyState>;
+  /** Shows the user the decision; resolves with their answer ("cancel" for a block). */
+  readonly prompt: (request: PromptRequest) => Promise<"send" | "cancel">;
+  /** How long gathering the snapshot may take before the check fails closed. */
+  readonly deadlineMs: number;
+  /** Told of every decision taken, with how long the check took (for logs and the bench). */
+  readonly onDecision?: (decision: Decision, elapsedMs: number) => void;
+}
+
+export type GateResult = { cancel: boolean };
+
+export async function checkBeforeSend(deps: GateDeps, tab: Tab, details: ComposeDetails): Promise<GateResult> {
+  const started = Date.now();
+  let policy: PolicyState;
+  try {
+    policy = await withDeadline(deps.policy(), deps.deadlineMs, "reading the policy");
+  } catch (error) {
+    policy = { kind: "invalid", source: "managed", errors: [], reason: `the policy could not be read (${describe(error)})` };
+  }
+  if (policy.kind === "none") return { cancel: false };
+
+  const snapshot = await withDeadline(buildSnapshot(deps.host, details), deps.deadlineMs, "reading the message and account settings").catch(
+    (error: unknown) => fallbackSnapshot(deps.host, details, describe(error)),
+  );
+  const decision = evaluate(policyForEvaluation(policy), snapshot);
+  deps.onDecision?.(decision, Date.now() - started);
+  if (decision.verdict === "allow") return { cancel: false };
+
+  const request: PromptRequest = {
+    kind: decision.verdict,
+    decision,
+    tabId: tab.id ?? -1,
+    subject: details.subject ?? "",
+    canEncrypt: await canEncrypt(deps.host, details).catch(() => false),
+  };
+  if (decision.verdict === "block") {
+    // The dialog explains; the send is refused now, not when the user closes it.
+    deps.prompt(request).catch(() => undefined);
+    return { cancel: true };
+  }
+  const answer = await deps.prompt(request).catch(() => "cancel" as const);
+  return { cancel: answer !== "send" };
+}
+
+/**
+ * Wraps the gate so that nothing escapes: an unexpected failure cancels the send when a policy
+ * is active (the user is told why), and lets it go only when no policy is configured at all.
+ */
+export function sendGate(deps: GateDeps): (tab: Tab, details: ComposeDetails) => Promise<GateResult> {
+  return async (tab, details) => {
+    try {
+      return await checkBeforeSend(deps, tab, details);
+    } catch (error) {
+      const state = await deps.policy().catch(() => undefined);
+      if (state?.kind === "none") return { cancel: false };
+      const decision = evaluate({ kind: "unavailable", reason: `Sealpost failed while checking this message (${describe(error)})` }, fallbackSnapshot(deps.host, details, describe(error)));
+      deps.prompt({ kind: "block", decision, tabId: tab.id ?? -1, subject: details.subject ?? "", canEncrypt: false }).catch(() => undefined);
+      return { cancel: true };
+    }
+  };
+}
+
+// What is known without asking Thunderbird: the recipients as written and the encryption
+// switch. The transport becomes `unknown`, which blocks wherever TLS is required; unexpanded
+// mailing lists cannot be parsed, which blocks too.
+function fallbackSnapshot(host: Host, details: ComposeDetails, reason: string): ComposeSnapshot {
+  let locale = "en";
+  try {
+    locale = host.uiLanguage();
+  } catch {
+    // keep English
+  }
+  return {
+    recipients: plainRecipients(details),
+    transport: { kind: "unknown", reason },
+    encryption: encryptionState(details),
+    locale,
+  };
+}
+
+async function canEncrypt(host: Host, details: ComposeDetails): Promise<boolean> {
+  if (details.identityId === undefined) return false;
+  const identity = await host.getIdentity(details.identityId);
+  const capabilities = identity?.encryptionCapabilities;
+  return capabilities?.OpenPGP?.canEncrypt === true || capabilities?.["S/MIME"]?.canEncrypt === true;
+}
+
+export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${String(Math.round(ms / 1000))} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

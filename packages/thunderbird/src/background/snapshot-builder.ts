@@ -1,0 +1,149 @@
+// Builds core's ComposeSnapshot from what Thunderbird reports about the message being sent:
+// recipients (mailing lists expanded, since Thunderbird expands them only after onBeforeSend),
+// the identity's outgoing server and Sent-copy server (from the Experiment), and encryption.
+import { type ComposeSnapshot, type EncryptionState, parseRecipients, type RecipientInput, type SmtpSecurity, type Transport } from "@sealpost/core";
+import type { Host } from "../host/thunderbird-api.js";
+import type { ComposeDetails, ComposeRecipient, ComposeRecipientList, MailFolderRef, ServerInfo } from "../host/thunderbird-types.js";
+
+type FieldKind = "to" | "cc" | "bcc";
+
+// nsMsgSocketType (mailnews/base/public/MailNewsTypes2.idl).
+const SOCKET_SECURITY: Readonly<Record<number, SmtpSecurity>> = { 0: "plain", 1: "opportunistic-starttls", 2: "starttls", 3: "tls" };
+
+export async function buildSnapshot(host: Host, details: ComposeDetails): Promise<ComposeSnapshot> {
+  const identityId = details.identityId;
+  const [recipients, route, identity] = await Promise.all([
+    gatherRecipients(host, details),
+    identityId === undefined ? Promise.resolve(undefined) : host.getSendingRoute(identityId),
+    identityId === undefined ? Promise.resolve(null) : host.getIdentity(identityId),
+  ]);
+  const transport: Transport =
+    route === undefined
+      ? { kind: "unknown", reason: "the message has no sending identity" }
+      : route.outgoing === undefined
+        ? { kind: "unknown", reason: route.outgoingProblem ?? "no outgoing server is configured for this identity" }
+        : outgoingTransport(route.outgoing);
+  const sentCopy = route === undefined ? undefined : await sentCopyTransport(host, details, route);
+  return {
+    recipients,
+    transport,
+    ...(sentCopy === undefined ? {} : { sentCopy }),
+    encryption: encryptionState(details),
+    ...(identity?.email ? { sender: identity.email } : {}),
+    locale: host.uiLanguage(),
+  };
+}
+
+/** Recipients straight from the compose fields, without asking Thunderbird anything: the fallback when gathering fails. */
+export function plainRecipients(details: ComposeDetails): RecipientInput[] {
+  return (["to", "cc", "bcc"] as const).flatMap((kind) =>
+    asList(details[kind]).map((entry) => ({ text: typeof entry === "string" ? entry : describeNode(entry), kind })),
+  );
+}
+
+async function gatherRecipients(host: Host, details: ComposeDetails): Promise<RecipientInput[]> {
+  const fields = await Promise.all(
+    (["to", "cc", "bcc"] as const).map(async (kind) => (await Promise.all(asList(details[kind]).map((entry) => expandEntry(host, entry, kind)))).flat()),
+  );
+  return fields.flat();
+}
+
+// An address-book mailing list appears in a field as "Name <Name>", which is no address. Only an
+// entry that core cannot parse is offered to Thunderbird for expansion; what comes back is judged
+// by core again, and an entry that neither can read stays as it is and blocks as unparseable.
+async function expandEntry(host: Host, entry: ComposeRecipient, kind: FieldKind): Promise<RecipientInput[]> {
+  if (typeof entry !== "string") {
+    if (entry.type === "mailingList" && entry.nodeId !== undefined) {
+      const name = await host.mailingListName(entry.nodeId);
+      return expandList(host, `${name} <${name}>`, name, kind);
+    }
+    return [{ text: describeNode(entry), kind }];
+  }
+  if (parseRecipients(entry).every((result) => result.ok)) return [{ text: entry, kind }];
+  return expandList(host, entry, entry, kind);
+}
+
+async function expandList(host: Host, text: string, listName: string, kind: FieldKind): Promise<RecipientInput[]> {
+  const members = await host.expandMailingLists(text);
+  const expanded = members.length > 0 && members.every((member) => member.email !== undefined && member.email !== member.name);
+  if (!expanded) return [{ text, kind }];
+  return members.map((member) => ({
+    // A member without an address stays as its name, which core refuses as unparseable.
+    text: member.email ?? member.name ?? "",
+    kind: "list-member" as const,
+    list: listName.replace(/\s*<[^>]*>\s*$/, ""),
+  }));
+}
+
+function asList(value: ComposeRecipientList | undefined): readonly ComposeRecipient[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? (value as readonly ComposeRecipient[]) : [value as ComposeRecipient];
+}
+
+function describeNode(entry: Exclude<ComposeRecipient, string>): string {
+  return `address-book ${entry.type} ${entry.nodeId ?? entry.id ?? "?"}`;
+}
+
+export function outgoingTransport(server: ServerInfo): Transport {
+  const where = { ...(server.host === undefined ? {} : { host: server.host }), ...(server.port === undefined ? {} : { port: server.port }) };
+  if (server.type === "smtp") {
+    const security = server.socketType === undefined ? undefined : SOCKET_SECURITY[server.socketType];
+    if (security === undefined) return { kind: "unknown", reason: `the outgoing server has an unknown connection security (${String(server.socketType)})` };
+    return { kind: "smtp", security, ...where };
+  }
+  if (server.type === "ews") return httpsTransport(server, "outgoing");
+  return { kind: "unknown", reason: `the outgoing server's type "${server.type}" is not one Sealpost can check` };
+}
+
+// Where a server account stores the Sent copy, the message crosses the network again.
+export function incomingTransport(server: ServerInfo): Transport | undefined {
+  if (server.type === "none" || server.type === "pop3" || server.type === "rss") return undefined;
+  const where = { ...(server.host === undefined ? {} : { host: server.host }), ...(server.port === undefined ? {} : { port: server.port }) };
+  if (server.type === "imap") {
+    const security = server.socketType === undefined ? undefined : SOCKET_SECURITY[server.socketType];
+    if (security === undefined) return { kind: "unknown", reason: `the Sent folder's server has an unknown connection security (${String(server.socketType)})` };
+    return { kind: "imap", security, ...where };
+  }
+  if (server.type === "ews") return httpsTransport(server, "Sent folder's");
+  return { kind: "unknown", reason: `the Sent folder's server type "${server.type}" is not one Sealpost can check` };
+}
+
+function httpsTransport(server: ServerInfo, which: string): Transport {
+  let url: URL | undefined;
+  try {
+    url = server.url === undefined ? undefined : new URL(server.url);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol === "https:") return { kind: "https", host: url.host };
+  return { kind: "unknown", reason: `the ${which} Exchange server's URL is not https (${server.url ?? "none"})` };
+}
+
+async function sentCopyTransport(host: Host, details: ComposeDetails, route: Awaited<ReturnType<Host["getSendingRoute"]>>): Promise<Transport | undefined> {
+  const copies: (Transport | undefined)[] = [];
+  if (details.overrideDefaultFcc === true) {
+    copies.push(await folderTransport(host, details.overrideDefaultFccFolder));
+  } else if (route.savesSentCopy) {
+    copies.push(route.sentCopy === undefined ? { kind: "unknown", reason: route.sentCopyProblem ?? "the Sent folder's server is unknown" } : incomingTransport(route.sentCopy));
+  }
+  copies.push(await folderTransport(host, details.additionalFccFolder));
+  const network = copies.filter((copy): copy is Transport => copy !== undefined);
+  // Core checks one Sent-copy leg; the weakest one is the one that matters.
+  const insecure = (copy: Transport) => copy.kind === "unknown" || (copy.kind !== "https" && copy.security !== "tls" && copy.security !== "starttls");
+  return network.find(insecure) ?? network[0];
+}
+
+async function folderTransport(host: Host, folder: MailFolderRef | string | undefined): Promise<Transport | undefined> {
+  if (folder === undefined || folder === "") return undefined;
+  if (typeof folder === "string") return { kind: "unknown", reason: `the Sent copy goes to folder ${folder}, whose account Sealpost cannot tell` };
+  if (folder.accountId === undefined) return { kind: "unknown", reason: "the Sent copy goes to a folder without an account" };
+  return incomingTransport(await host.getIncomingServer(folder.accountId));
+}
+
+export function encryptionState(details: ComposeDetails): EncryptionState {
+  const technology = details.selectedEncryptionTechnology;
+  if (technology?.encryptBody !== true) return { kind: "none" };
+  if (technology.name === "OpenPGP") return { kind: "openpgp", subject: technology.encryptSubject === true };
+  if (technology.name === "S/MIME") return { kind: "smime" };
+  return { kind: "none" };
+}

@@ -1,0 +1,64 @@
+// The only module that talks to Thunderbird: standard WebExtension APIs through
+// webextension-polyfill, Thunderbird's own namespaces and Sealpost's Experiment through the
+// same object. Everything else receives these functions as a `Host` and is tested with fakes.
+import browser from "webextension-polyfill";
+import type {
+  ComposeDetails,
+  EncryptionTechnology,
+  MailIdentity,
+  ParsedMailbox,
+  SendingRoute,
+  ServerInfo,
+  Tab,
+} from "./thunderbird-types.js";
+
+interface ThunderbirdNamespaces {
+  readonly compose: {
+    readonly onBeforeSend: {
+      addListener(listener: (tab: Tab, details: ComposeDetails) => Promise<{ cancel?: boolean } | undefined>): void;
+    };
+    getComposeDetails(tabId: number): Promise<ComposeDetails>;
+    setComposeDetails(tabId: number, details: Partial<ComposeDetails>): Promise<void>;
+  };
+  readonly identities: { get(identityId: string): Promise<MailIdentity | null> };
+  readonly messengerUtilities: {
+    parseMailboxString(text: string, options: { preserveGroups?: boolean; expandMailingLists?: boolean }): Promise<ParsedMailbox[]>;
+  };
+  readonly addressBooks: { readonly mailingLists: { get(id: string): Promise<{ name: string }> } };
+  readonly sealpost: {
+    getSendingRoute(identityId: string): Promise<SendingRoute>;
+    getIncomingServer(accountId: string): Promise<ServerInfo>;
+  };
+}
+
+const thunderbird = browser as unknown as typeof browser & ThunderbirdNamespaces;
+
+/** Everything the background needs from Thunderbird, as plain async functions. */
+export interface Host {
+  getComposeDetails(tabId: number): Promise<ComposeDetails>;
+  setEncryption(tabId: number, technology: EncryptionTechnology): Promise<void>;
+  getIdentity(identityId: string): Promise<MailIdentity | null>;
+  /** Parses an address field the way Thunderbird does, with address-book mailing lists expanded. */
+  expandMailingLists(text: string): Promise<ParsedMailbox[]>;
+  mailingListName(nodeId: string): Promise<string>;
+  getSendingRoute(identityId: string): Promise<SendingRoute>;
+  getIncomingServer(accountId: string): Promise<ServerInfo>;
+  uiLanguage(): string;
+}
+
+export const thunderbirdHost: Host = {
+  getComposeDetails: (tabId) => thunderbird.compose.getComposeDetails(tabId),
+  setEncryption: (tabId, technology) => thunderbird.compose.setComposeDetails(tabId, { selectedEncryptionTechnology: technology }),
+  getIdentity: (identityId) => thunderbird.identities.get(identityId),
+  expandMailingLists: (text) => thunderbird.messengerUtilities.parseMailboxString(text, { preserveGroups: false, expandMailingLists: true }),
+  mailingListName: async (nodeId) => (await thunderbird.addressBooks.mailingLists.get(nodeId)).name,
+  getSendingRoute: (identityId) => thunderbird.sealpost.getSendingRoute(identityId),
+  getIncomingServer: (accountId) => thunderbird.sealpost.getIncomingServer(accountId),
+  uiLanguage: () => browser.i18n.getUILanguage(),
+};
+
+export function onBeforeSend(listener: (tab: Tab, details: ComposeDetails) => Promise<{ cancel?: boolean } | undefined>): void {
+  thunderbird.compose.onBeforeSend.addListener(listener);
+}
+
+export { browser };

@@ -1,0 +1,50 @@
+// Messages between Sealpost's pages (popup, options, dialog) and its background, and the
+// views it answers with. Errors cross the boundary as `{ error: { code, message } }`.
+import type { Decision, EncryptionState, PolicyError, Transport } from "@sealpost/core";
+
+export type PolicySource = "managed" | "local" | "none";
+
+export type PolicyStatus =
+  | { readonly state: "none"; readonly source: "none"; readonly locked: false }
+  | { readonly state: "active"; readonly source: "managed" | "local"; readonly locked: boolean; readonly rules: number; readonly domains: number; readonly text?: string }
+  | { readonly state: "invalid"; readonly source: "managed" | "local"; readonly locked: boolean; readonly errors: readonly PolicyError[]; readonly reason: string };
+
+export interface ComposeStatus {
+  readonly policy: PolicyStatus;
+  readonly decision: Decision;
+  readonly transport: Transport;
+  readonly sentCopy?: Transport;
+  readonly encryption: EncryptionState;
+  /** Whether the sending identity has an OpenPGP key or S/MIME certificate configured. */
+  readonly canEncrypt: { readonly openpgp: boolean; readonly smime: boolean };
+  /** Set when part of the status could not be gathered; the decision then fails closed. */
+  readonly problem?: string;
+}
+
+export interface PromptView {
+  readonly kind: "block" | "confirm";
+  readonly subject: string;
+  readonly decision: Decision;
+  /** The compose tab the message is in, so the dialog can offer to fix it there. */
+  readonly tabId: number;
+  readonly canEncrypt: boolean;
+}
+
+export type Request =
+  | { readonly type: "compose-status"; readonly tabId: number }
+  | { readonly type: "enable-encryption"; readonly tabId: number; readonly technology: "OpenPGP" | "S/MIME" }
+  | { readonly type: "prompt-view"; readonly promptId: string }
+  | { readonly type: "prompt-answer"; readonly promptId: string; readonly answer: "send" | "cancel" }
+  | { readonly type: "policy-status" }
+  | { readonly type: "save-policy"; readonly text: string }
+  | { readonly type: "clear-policy" };
+
+export interface ErrorReply {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+export type SavePolicyReply = { readonly ok: true; readonly status: PolicyStatus } | { readonly ok: false; readonly locked?: boolean; readonly errors: readonly PolicyError[] };
+
+export function isErrorReply(value: unknown): value is ErrorReply {
+  return typeof value === "object" && value !== null && "error" in value;
+}

@@ -1,0 +1,76 @@
+// Where the add-on's policy comes from: managed storage wins and locks; the options page's
+// policy is validated before it is saved; a broken managed policy never falls back to a weaker one.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { PolicyStore, type PolicyStorage, policyForEvaluation } from "../../packages/thunderbird/src/background/policy-store.js";
+
+const policyText = JSON.stringify({
+  version: 1,
+  rules: [{ id: "banks", domains: ["examplebank.com"], require: { submission: "tls" }, action: "block" }],
+});
+
+function storage(managed: unknown, local?: string): PolicyStorage & { saved: string | undefined } {
+  const state = {
+    saved: local,
+    readManaged: () => (managed instanceof Error ? Promise.reject(managed) : Promise.resolve(managed)),
+    readLocal: () => Promise.resolve(state.saved),
+    writeLocal: (text: string) => {
+      state.saved = text;
+      return Promise.resolve();
+    },
+    clearLocal: () => {
+      state.saved = undefined;
+      return Promise.resolve();
+    },
+  };
+  return state;
+}
+
+describe("the policy store", () => {
+  it("has no policy when neither source has one", async () => {
+    assert.deepEqual(await new PolicyStore(storage(undefined)).current(), { kind: "none" });
+  });
+
+  it("takes a managed policy given as an object and locks it", async () => {
+    const store = new PolicyStore(storage(JSON.parse(policyText), "{}"));
+    const state = await store.current();
+    assert.equal(state.kind, "active");
+    assert.equal(state.kind === "active" && state.source, "managed");
+    const save = await store.save(policyText);
+    assert.equal(save.ok, false);
+    assert.equal(!save.ok && save.locked, true);
+    assert.deepEqual(await store.clear(), { ok: false, locked: true });
+  });
+
+  it("takes a managed policy given as JSON text", async () => {
+    const state = await new PolicyStore(storage(policyText)).current();
+    assert.equal(state.kind === "active" && state.source, "managed");
+  });
+
+  it("reports an invalid managed policy as unavailable, with its first error, and ignores the local one", async () => {
+    const state = await new PolicyStore(storage({ version: 1, rules: [{ id: "banks" }] }, policyText)).current();
+    assert.equal(state.kind, "invalid");
+    assert.match(state.kind === "invalid" ? state.reason : "", /set by your organisation is invalid: rules\[0\]\.domains: is required/);
+    assert.deepEqual(policyForEvaluation(state), { kind: "unavailable", reason: state.kind === "invalid" ? state.reason : "" });
+  });
+
+  it("fails closed when managed storage cannot be read", async () => {
+    const state = await new PolicyStore(storage(new Error("policy engine failed"), policyText)).current();
+    assert.equal(state.kind, "invalid");
+  });
+
+  it("saves a valid local policy and refuses an invalid one with its errors", async () => {
+    const backing = storage(undefined);
+    const store = new PolicyStore(backing);
+    const bad = await store.save('{ "version": 1, "rules": [ { "id": "x", "domains": ["bank..com"] } ] }');
+    assert.equal(bad.ok, false);
+    assert.ok(!bad.ok && bad.errors.some((error) => error.path === "rules[0].domains[0]" && error.line === 1));
+    assert.equal(backing.saved, undefined, "nothing saved");
+    const good = await store.save(policyText);
+    assert.equal(good.ok, true);
+    assert.equal(backing.saved, policyText);
+    assert.equal((await store.current()).kind, "active");
+    assert.deepEqual(await store.clear(), { ok: true, locked: false });
+    assert.deepEqual(await store.current(), { kind: "none" });
+  });
+});

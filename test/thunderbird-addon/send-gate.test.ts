@@ -1,0 +1,145 @@
+// The send gate settles on every path: allow, block, confirm (yes and no), and every failure,
+// which cancels a message to protected or unknown recipients.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { type CompiledPolicy, validatePolicy } from "@sealpost/core";
+import type { PolicyState } from "../../packages/thunderbird/src/background/policy-store.js";
+import { type PromptRequest, sendGate } from "../../packages/thunderbird/src/background/send-gate.js";
+import type { ComposeDetails } from "../../packages/thunderbird/src/host/thunderbird-types.js";
+import { type FakeHostOptions, fakeHost, smtp } from "./fake-host.js";
+
+function compile(document: unknown): CompiledPolicy {
+  const result = validatePolicy(document);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.policy;
+}
+
+const policy = compile({
+  version: 1,
+  rules: [
+    { id: "banks", domains: ["examplebank.com"], require: { submission: "tls", encryption: ["openpgp", "smime"] }, action: "block" },
+    { id: "payroll", domains: ["payroll.example.net"], require: { submission: "tls" }, action: "confirm" },
+  ],
+});
+const active: PolicyState = { kind: "active", source: "local", policy };
+const tab = { id: 7 };
+
+function gate(options: FakeHostOptions & { state?: PolicyState | Error; answer?: "send" | "cancel"; deadlineMs?: number } = {}) {
+  const prompts: PromptRequest[] = [];
+  const run = sendGate({
+    host: fakeHost(options),
+    policy: () => (options.state instanceof Error ? Promise.reject(options.state) : Promise.resolve(options.state ?? active)),
+    prompt: (request) => {
+      prompts.push(request);
+      return Promise.resolve(options.answer ?? "cancel");
+    },
+    deadlineMs: options.deadlineMs ?? 200,
+  });
+  return { prompts, send: (details: ComposeDetails) => run(tab, { identityId: "id1", subject: "Q3 figures", ...details }) };
+}
+
+const encrypted = { selectedEncryptionTechnology: { name: "OpenPGP", encryptBody: true } } as const;
+
+describe("the send gate", () => {
+  it("lets a message to unprotected recipients go without asking", async () => {
+    const { send, prompts } = gate({ route: { outgoing: smtp(0, 25), savesSentCopy: false } });
+    assert.deepEqual(await send({ to: ["bob@example.org"] }), { cancel: false });
+    assert.equal(prompts.length, 0);
+  });
+
+  it("lets a protected message go over TLS with encryption", async () => {
+    const { send, prompts } = gate();
+    assert.deepEqual(await send({ to: ["pay@examplebank.com"], ...encrypted }), { cancel: false });
+    assert.equal(prompts.length, 0);
+  });
+
+  it("cancels a protected message over plain SMTP and shows every reason", async () => {
+    const { send, prompts } = gate({ route: { outgoing: smtp(0, 25), savesSentCopy: false } });
+    assert.deepEqual(await send({ to: ["pay@examplebank.com"] }), { cancel: true });
+    assert.equal(prompts.length, 1);
+    assert.equal(prompts[0]?.kind, "block");
+    assert.deepEqual(prompts[0]?.decision.findings.map((finding) => finding.code).sort(), ["not-encrypted", "submission-not-tls"]);
+    assert.equal(prompts[0]?.canEncrypt, true);
+    assert.equal(prompts[0]?.subject, "Q3 figures");
+  });
+
+  it("cancels when the bank address hides in Bcc", async () => {
+    const { send } = gate();
+    assert.deepEqual(await send({ to: ["bob@example.org"], bcc: ["pay@examplebank.com"] }), { cancel: true });
+  });
+
+  it("cancels when the bank address hides in a mailing list", async () => {
+    const { send } = gate({ lists: { Treasury: [{ name: "Pay", email: "pay@examplebank.com" }] } });
+    assert.deepEqual(await send({ to: ["Treasury <Treasury>"] }), { cancel: true });
+  });
+
+  it("sends a confirm-rule message only after an explicit yes", async () => {
+    const yes = gate({ answer: "send", route: { outgoing: smtp(0, 25), savesSentCopy: false } });
+    assert.deepEqual(await yes.send({ to: ["hr@payroll.example.net"] }), { cancel: false });
+    assert.equal(yes.prompts[0]?.kind, "confirm");
+    const no = gate({ answer: "cancel", route: { outgoing: smtp(0, 25), savesSentCopy: false } });
+    assert.deepEqual(await no.send({ to: ["hr@payroll.example.net"] }), { cancel: true });
+  });
+
+  it("cancels a confirm-rule message when the dialog cannot be shown", async () => {
+    const run = sendGate({
+      host: fakeHost({ route: { outgoing: smtp(0, 25), savesSentCopy: false } }),
+      policy: () => Promise.resolve(active),
+      prompt: () => Promise.reject(new Error("windows.create failed")),
+      deadlineMs: 200,
+    });
+    assert.deepEqual(await run(tab, { identityId: "id1", to: ["hr@payroll.example.net"] }), { cancel: true });
+  });
+
+  it("checks nothing when no policy is configured", async () => {
+    const { send, prompts } = gate({ state: { kind: "none" }, route: { outgoing: smtp(0, 25), savesSentCopy: false } });
+    assert.deepEqual(await send({ to: ["pay@examplebank.com"] }), { cancel: false });
+    assert.equal(prompts.length, 0);
+  });
+
+  it("refuses external mail when the policy is invalid, but lets mail to the sender's own domain go", async () => {
+    const state: PolicyState = { kind: "invalid", source: "managed", errors: [], reason: "the policy set by your organisation is invalid" };
+    const external = gate({ state });
+    assert.deepEqual(await external.send({ to: ["bob@example.net"] }), { cancel: true });
+    assert.equal(external.prompts[0]?.decision.findings[0]?.code, "policy-unavailable");
+    const internal = gate({ state });
+    assert.deepEqual(await internal.send({ to: ["colleague@example.org"] }), { cancel: false });
+  });
+
+  it("fails closed when the Experiment throws: TLS cannot be confirmed", async () => {
+    const { send, prompts } = gate({ route: new Error("Experiment not loaded") });
+    assert.deepEqual(await send({ to: ["pay@examplebank.com"], ...encrypted }), { cancel: true });
+    assert.equal(prompts[0]?.decision.findings[0]?.code, "submission-not-tls");
+    assert.match(prompts[0]?.decision.findings[0]?.problem ?? "", /Experiment not loaded/);
+  });
+
+  it("fails closed when gathering hangs past the deadline", async () => {
+    const { send, prompts } = gate({ route: "hang", deadlineMs: 50 });
+    const started = Date.now();
+    assert.deepEqual(await send({ to: ["pay@examplebank.com"], ...encrypted }), { cancel: true });
+    assert.ok(Date.now() - started < 1000);
+    assert.match(prompts[0]?.decision.findings[0]?.problem ?? "", /took longer than/);
+  });
+
+  it("still lets unprotected mail go when gathering fails", async () => {
+    const { send } = gate({ route: new Error("Experiment not loaded") });
+    assert.deepEqual(await send({ to: ["bob@example.org"] }), { cancel: false });
+  });
+
+  it("fails closed when reading the policy fails", async () => {
+    const { send } = gate({ state: new Error("storage broke") });
+    assert.deepEqual(await send({ to: ["bob@example.net"] }), { cancel: true });
+  });
+
+  it("refuses a recipient it cannot parse", async () => {
+    const { send, prompts } = gate();
+    assert.deepEqual(await send({ to: ["pay@examplebank.com <pay@evil.example>"] }), { cancel: true });
+    assert.equal(prompts[0]?.decision.findings[0]?.code, "invalid-recipient");
+  });
+
+  it("speaks the user's language", async () => {
+    const { send, prompts } = gate({ language: "de", route: { outgoing: smtp(0, 25), savesSentCopy: false } });
+    await send({ to: ["pay@examplebank.com"] });
+    assert.equal(prompts[0]?.decision.summary, "Diese Nachricht kann noch nicht gesendet werden.");
+  });
+});

@@ -1,0 +1,95 @@
+// How the add-on turns Thunderbird's compose details and account settings into core's snapshot.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { buildSnapshot, incomingTransport, outgoingTransport } from "../../packages/thunderbird/src/background/snapshot-builder.js";
+import { fakeHost, smtp } from "./fake-host.js";
+
+describe("the snapshot builder", () => {
+  it("takes To, Cc and Bcc with their kinds", async () => {
+    const snapshot = await buildSnapshot(fakeHost(), { identityId: "id1", to: ["A <a@x.org>"], cc: ["b@y.org"], bcc: ["c@examplebank.com"] });
+    assert.deepEqual(snapshot.recipients, [
+      { text: "A <a@x.org>", kind: "to" },
+      { text: "b@y.org", kind: "cc" },
+      { text: "c@examplebank.com", kind: "bcc" },
+    ]);
+  });
+
+  it("expands an address-book mailing list into its members", async () => {
+    const host = fakeHost({ lists: { Treasury: [{ name: "Pay", email: "pay@examplebank.com" }, { name: "Bob", email: "bob@example.org" }] } });
+    const snapshot = await buildSnapshot(host, { identityId: "id1", to: ["Treasury <Treasury>"] });
+    assert.deepEqual(snapshot.recipients, [
+      { text: "pay@examplebank.com", kind: "list-member", list: "Treasury" },
+      { text: "bob@example.org", kind: "list-member", list: "Treasury" },
+    ]);
+  });
+
+  it("keeps an entry that is neither an address nor a known list, so that core refuses it", async () => {
+    const snapshot = await buildSnapshot(fakeHost(), { identityId: "id1", to: ["Nobody <Nobody>"] });
+    assert.deepEqual(snapshot.recipients, [{ text: "Nobody <Nobody>", kind: "to" }]);
+  });
+
+  for (const [socketType, security] of [
+    [0, "plain"],
+    [1, "opportunistic-starttls"],
+    [2, "starttls"],
+    [3, "tls"],
+  ] as const) {
+    it(`reads SMTP socketType ${String(socketType)} as ${security}`, () => {
+      assert.deepEqual(outgoingTransport(smtp(socketType)), { kind: "smtp", security, host: "smtp.example.org", port: 587 });
+    });
+  }
+
+  it("fails closed on an unknown socketType, a missing one, and an unknown server type", () => {
+    assert.equal(outgoingTransport(smtp(7)).kind, "unknown");
+    assert.equal(outgoingTransport({ type: "smtp" }).kind, "unknown");
+    assert.equal(outgoingTransport({ type: "carrier-pigeon", socketType: 3 }).kind, "unknown");
+  });
+
+  it("counts an EWS outgoing server as HTTPS only when its URL is https:", () => {
+    assert.deepEqual(outgoingTransport({ type: "ews", url: "https://outlook.office365.com/EWS/Exchange.asmx" }), { kind: "https", host: "outlook.office365.com" });
+    assert.equal(outgoingTransport({ type: "ews", url: "http://exchange.local/EWS/Exchange.asmx" }).kind, "unknown");
+    assert.equal(outgoingTransport({ type: "ews" }).kind, "unknown");
+  });
+
+  it("reports a missing outgoing server as unknown with the Experiment's reason", async () => {
+    const snapshot = await buildSnapshot(fakeHost({ route: { outgoingProblem: "no outgoing server is configured", savesSentCopy: false } }), { identityId: "id1" });
+    assert.deepEqual(snapshot.transport, { kind: "unknown", reason: "no outgoing server is configured" });
+  });
+
+  it("includes the IMAP server that stores the Sent copy", async () => {
+    const route = { outgoing: smtp(3, 465), savesSentCopy: true, sentCopy: { type: "imap", host: "imap.example.org", port: 143, socketType: 0 } };
+    const snapshot = await buildSnapshot(fakeHost({ route }), { identityId: "id1" });
+    assert.deepEqual(snapshot.sentCopy, { kind: "imap", security: "plain", host: "imap.example.org", port: 143 });
+  });
+
+  it("leaves out a Sent copy kept in Local Folders", () => {
+    assert.equal(incomingTransport({ type: "none" }), undefined);
+    assert.equal(incomingTransport({ type: "pop3", socketType: 0 }), undefined);
+  });
+
+  it("uses the folder the user picked for this message's Sent copy", async () => {
+    const host = fakeHost({ route: { outgoing: smtp(3, 465), savesSentCopy: true, sentCopy: { type: "none" } }, incoming: { account9: { type: "imap", socketType: 1, host: "imap.other.org" } } });
+    const snapshot = await buildSnapshot(host, { identityId: "id1", overrideDefaultFcc: true, overrideDefaultFccFolder: { accountId: "account9", path: "/Sent" } });
+    assert.deepEqual(snapshot.sentCopy, { kind: "imap", security: "opportunistic-starttls", host: "imap.other.org" });
+  });
+
+  it("has no Sent copy when the user turned it off for this message", async () => {
+    const host = fakeHost({ route: { outgoing: smtp(3, 465), savesSentCopy: true, sentCopy: { type: "imap", socketType: 0 } } });
+    const snapshot = await buildSnapshot(host, { identityId: "id1", overrideDefaultFcc: true, overrideDefaultFccFolder: "" });
+    assert.equal(snapshot.sentCopy, undefined);
+  });
+
+  it("reads OpenPGP, S/MIME and no encryption from selectedEncryptionTechnology", async () => {
+    const read = async (selectedEncryptionTechnology: object) =>
+      (await buildSnapshot(fakeHost(), { identityId: "id1", selectedEncryptionTechnology } as never)).encryption;
+    assert.deepEqual(await read({ name: "OpenPGP", encryptBody: true, encryptSubject: true }), { kind: "openpgp", subject: true });
+    assert.deepEqual(await read({ name: "S/MIME", encryptBody: true }), { kind: "smime" });
+    assert.deepEqual(await read({ name: "OpenPGP", encryptBody: false, signMessage: true }), { kind: "none" });
+  });
+
+  it("passes the sender and the user's language", async () => {
+    const snapshot = await buildSnapshot(fakeHost({ language: "de" }), { identityId: "id1" });
+    assert.equal(snapshot.sender, "alice@example.org");
+    assert.equal(snapshot.locale, "de");
+  });
+});
