@@ -42,7 +42,31 @@ export default tseslint.config(
   {
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { ...globals.node } },
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { ...globals.node } },
+  },
+  {
+    // Experiment implementations run in Thunderbird's privileged parent process, as scripts.
+    files: ["packages/thunderbird/api/**/*.js", "test/thunderbird/driver/**/*.js", "test/thunderbird/fixtures/**/*.js"],
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: "script",
+      globals: {
+        ...globals.browser,
+        ChromeUtils: "readonly",
+        Ci: "readonly",
+        Cc: "readonly",
+        Cu: "readonly",
+        Services: "readonly",
+        ExtensionCommon: "readonly",
+        ExtensionAPI: "readonly",
+        messenger: "readonly",
+        browser: "readonly",
+      },
+    },
+    rules: {
+      // The Experiment's class is found by Thunderbird through the global it assigns.
+      "@typescript-eslint/no-unused-vars": ["error", { varsIgnorePattern: "^(sealpost|driver|ExtensionCommon|ExtensionUtils)$" }],
+    },
   },
   {
     // node:test's describe and it return promises that the runner itself awaits.

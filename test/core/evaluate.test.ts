@@ -428,7 +428,11 @@ describe("evaluate: malformed snapshots block and never throw", () => {
     ["an unknown transport without a reason", { ...good, transport: { kind: "unknown" } }, /no reason given/],
     ["a missing transport", { ...good, transport: undefined }, /outgoing server is not described/],
     ["a malformed Sent-copy transport", { ...good, sentCopy: { kind: "pop3" } }, /Sent-copy server has an unknown kind \(pop3\)/],
-    ["an IMAP Sent copy without its security", { ...good, sentCopy: { kind: "imap" } }, /Sent-copy server has an unknown security \(undefined\)/],
+    [
+      "an IMAP Sent copy without its security",
+      { ...good, sentCopy: { kind: "imap" } },
+      /Sent-copy server has an unknown security \(undefined\)/,
+    ],
     ["a missing encryption state", { ...good, encryption: null }, /encryption state is missing/],
     ["an unknown encryption kind", { ...good, encryption: { kind: "rot13" } }, /encryption state is unknown \(rot13\)/],
     ["key ids that are not strings", { ...good, encryption: { kind: "openpgp", keyIds: [42] } }, /key ids are malformed/],

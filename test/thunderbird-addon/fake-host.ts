@@ -1,6 +1,12 @@
 // A fake of the add-on's Host port: Thunderbird's answers as data, and failures or hangs on demand.
 import type { Host } from "../../packages/thunderbird/src/host/thunderbird-api.js";
-import type { ComposeDetails, MailIdentity, ParsedMailbox, SendingRoute, ServerInfo } from "../../packages/thunderbird/src/host/thunderbird-types.js";
+import type {
+  ComposeDetails,
+  MailIdentity,
+  ParsedMailbox,
+  SendingRoute,
+  ServerInfo,
+} from "../../packages/thunderbird/src/host/thunderbird-types.js";
 
 export interface FakeHostOptions {
   details?: ComposeDetails;
@@ -11,7 +17,13 @@ export interface FakeHostOptions {
   language?: string;
 }
 
-export const smtp = (socketType: number, port = 587): ServerInfo => ({ type: "smtp", host: "smtp.example.org", port, socketType, authMethod: 3 });
+export const smtp = (socketType: number, port = 587): ServerInfo => ({
+  type: "smtp",
+  host: "smtp.example.org",
+  port,
+  socketType,
+  authMethod: 3,
+});
 
 export function fakeHost(options: FakeHostOptions = {}): Host & { encryptionSet: unknown[] } {
   const encryptionSet: unknown[] = [];

@@ -20,7 +20,8 @@ const pkg = `${root}packages/thunderbird/`;
 const manifestText = readFileSync(`${root}manifests/thunderbird/manifest.json`, "utf8");
 const manifest = JSON.parse(manifestText) as Manifest;
 const locales = readdirSync(`${pkg}static/_locales`);
-const messages = (locale: string) => JSON.parse(readFileSync(`${pkg}static/_locales/${locale}/messages.json`, "utf8")) as Record<string, { message: string }>;
+const messages = (locale: string) =>
+  JSON.parse(readFileSync(`${pkg}static/_locales/${locale}/messages.json`, "utf8")) as Record<string, { message: string }>;
 
 describe("the Thunderbird manifest", () => {
   it("is Manifest V3 with a fixed id and Thunderbird 128 as the oldest version", () => {
@@ -45,7 +46,10 @@ describe("the Thunderbird manifest", () => {
   });
 
   it("declares in the Experiment's schema every function the add-on calls", () => {
-    const schema = JSON.parse(readFileSync(`${pkg}api/sealpost/schema.json`, "utf8")) as { namespace: string; functions: { name: string }[] }[];
+    const schema = JSON.parse(readFileSync(`${pkg}api/sealpost/schema.json`, "utf8")) as {
+      namespace: string;
+      functions: { name: string }[];
+    }[];
     const declared = schema.flatMap((namespace) => namespace.functions.map((fn) => `${namespace.namespace}.${fn.name}`));
     const host = readFileSync(`${pkg}src/host/thunderbird-api.ts`, "utf8");
     const called = [...host.matchAll(/thunderbird\.sealpost\.(\w+)\(/g)].map((match) => `sealpost.${match[1] ?? ""}`);
@@ -79,7 +83,11 @@ describe("the Thunderbird locales", () => {
 
   it("define every key the pages ask for", () => {
     const pages = readdirSync(`${pkg}src/pages`).map((file) => readFileSync(`${pkg}src/pages/${file}`, "utf8"));
-    const used = new Set(pages.flatMap((text) => [...text.matchAll(/(?:getMessage\(\s*|data-i18n(?:-[a-z]+)?=)["'](\w+)["']/g)].map((match) => match[1] ?? "")));
+    const used = new Set(
+      pages.flatMap((text) =>
+        [...text.matchAll(/(?:getMessage\(\s*|data-i18n(?:-[a-z]+)?=)["'](\w+)["']/g)].map((match) => match[1] ?? ""),
+      ),
+    );
     assert.ok(used.size > 5, "the pages use localized strings");
     const english = messages("en");
     for (const key of used) assert.ok(english[key], `en has ${key}`);
@@ -95,13 +103,25 @@ describe("the built .xpi", () => {
     assert.ok(existsSync(xpi), "run npm run build first");
     const linter = await import("addons-linter");
     const instance = linter.createInstance({
-      config: { _: [xpi], logLevel: "fatal", stack: false, pretty: false, warningsAsErrors: false, metadata: false, output: "none", boring: true, selfHosted: true },
+      config: {
+        _: [xpi],
+        logLevel: "fatal",
+        stack: false,
+        pretty: false,
+        warningsAsErrors: false,
+        metadata: false,
+        output: "none",
+        boring: true,
+        selfHosted: true,
+      },
       runAsBinary: false,
     });
     const result = await instance.run();
     assert.deepEqual(
       result.errors.map((error) => `${error.code}: ${error.message} (${error.file ?? ""})`),
-      ["MANIFEST_FIELD_PRIVILEGED: /experiment_apis: privileged manifest fields are only allowed in privileged extensions. (manifest.json)"],
+      [
+        "MANIFEST_FIELD_PRIVILEGED: /experiment_apis: privileged manifest fields are only allowed in privileged extensions. (manifest.json)",
+      ],
     );
   });
 });

@@ -59,7 +59,7 @@ describe("the send gate", () => {
     assert.equal(prompts.length, 1);
     assert.equal(prompts[0]?.kind, "block");
     assert.deepEqual(prompts[0]?.decision.findings.map((finding) => finding.code).sort(), ["not-encrypted", "submission-not-tls"]);
-    assert.equal(prompts[0]?.canEncrypt, true);
+    assert.equal(prompts[0]?.encryptWith, "OpenPGP");
     assert.equal(prompts[0]?.subject, "Q3 figures");
   });
 

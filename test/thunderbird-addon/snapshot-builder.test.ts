@@ -6,7 +6,12 @@ import { fakeHost, smtp } from "./fake-host.js";
 
 describe("the snapshot builder", () => {
   it("takes To, Cc and Bcc with their kinds", async () => {
-    const snapshot = await buildSnapshot(fakeHost(), { identityId: "id1", to: ["A <a@x.org>"], cc: ["b@y.org"], bcc: ["c@examplebank.com"] });
+    const snapshot = await buildSnapshot(fakeHost(), {
+      identityId: "id1",
+      to: ["A <a@x.org>"],
+      cc: ["b@y.org"],
+      bcc: ["c@examplebank.com"],
+    });
     assert.deepEqual(snapshot.recipients, [
       { text: "A <a@x.org>", kind: "to" },
       { text: "b@y.org", kind: "cc" },
@@ -15,7 +20,14 @@ describe("the snapshot builder", () => {
   });
 
   it("expands an address-book mailing list into its members", async () => {
-    const host = fakeHost({ lists: { Treasury: [{ name: "Pay", email: "pay@examplebank.com" }, { name: "Bob", email: "bob@example.org" }] } });
+    const host = fakeHost({
+      lists: {
+        Treasury: [
+          { name: "Pay", email: "pay@examplebank.com" },
+          { name: "Bob", email: "bob@example.org" },
+        ],
+      },
+    });
     const snapshot = await buildSnapshot(host, { identityId: "id1", to: ["Treasury <Treasury>"] });
     assert.deepEqual(snapshot.recipients, [
       { text: "pay@examplebank.com", kind: "list-member", list: "Treasury" },
@@ -46,18 +58,28 @@ describe("the snapshot builder", () => {
   });
 
   it("counts an EWS outgoing server as HTTPS only when its URL is https:", () => {
-    assert.deepEqual(outgoingTransport({ type: "ews", url: "https://outlook.office365.com/EWS/Exchange.asmx" }), { kind: "https", host: "outlook.office365.com" });
+    assert.deepEqual(outgoingTransport({ type: "ews", url: "https://outlook.office365.com/EWS/Exchange.asmx" }), {
+      kind: "https",
+      host: "outlook.office365.com",
+    });
     assert.equal(outgoingTransport({ type: "ews", url: "http://exchange.local/EWS/Exchange.asmx" }).kind, "unknown");
     assert.equal(outgoingTransport({ type: "ews" }).kind, "unknown");
   });
 
   it("reports a missing outgoing server as unknown with the Experiment's reason", async () => {
-    const snapshot = await buildSnapshot(fakeHost({ route: { outgoingProblem: "no outgoing server is configured", savesSentCopy: false } }), { identityId: "id1" });
+    const snapshot = await buildSnapshot(
+      fakeHost({ route: { outgoingProblem: "no outgoing server is configured", savesSentCopy: false } }),
+      { identityId: "id1" },
+    );
     assert.deepEqual(snapshot.transport, { kind: "unknown", reason: "no outgoing server is configured" });
   });
 
   it("includes the IMAP server that stores the Sent copy", async () => {
-    const route = { outgoing: smtp(3, 465), savesSentCopy: true, sentCopy: { type: "imap", host: "imap.example.org", port: 143, socketType: 0 } };
+    const route = {
+      outgoing: smtp(3, 465),
+      savesSentCopy: true,
+      sentCopy: { type: "imap", host: "imap.example.org", port: 143, socketType: 0 },
+    };
     const snapshot = await buildSnapshot(fakeHost({ route }), { identityId: "id1" });
     assert.deepEqual(snapshot.sentCopy, { kind: "imap", security: "plain", host: "imap.example.org", port: 143 });
   });
@@ -68,8 +90,15 @@ describe("the snapshot builder", () => {
   });
 
   it("uses the folder the user picked for this message's Sent copy", async () => {
-    const host = fakeHost({ route: { outgoing: smtp(3, 465), savesSentCopy: true, sentCopy: { type: "none" } }, incoming: { account9: { type: "imap", socketType: 1, host: "imap.other.org" } } });
-    const snapshot = await buildSnapshot(host, { identityId: "id1", overrideDefaultFcc: true, overrideDefaultFccFolder: { accountId: "account9", path: "/Sent" } });
+    const host = fakeHost({
+      route: { outgoing: smtp(3, 465), savesSentCopy: true, sentCopy: { type: "none" } },
+      incoming: { account9: { type: "imap", socketType: 1, host: "imap.other.org" } },
+    });
+    const snapshot = await buildSnapshot(host, {
+      identityId: "id1",
+      overrideDefaultFcc: true,
+      overrideDefaultFccFolder: { accountId: "account9", path: "/Sent" },
+    });
     assert.deepEqual(snapshot.sentCopy, { kind: "imap", security: "opportunistic-starttls", host: "imap.other.org" });
   });
 

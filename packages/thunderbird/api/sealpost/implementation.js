@@ -3,7 +3,8 @@
 // reports what is configured; deciding whether that is secure is left to Sealpost's core.
 "use strict";
 
-/* global ChromeUtils, Ci, Services */
+// Globals of Thunderbird's privileged scope (ChromeUtils, Ci, Services) are declared in eslint.config.js.
+// eslint-disable-next-line no-redeclare -- the Experiment scope may or may not predefine it
 var { ExtensionCommon } = ChromeUtils.importESModule("resource://gre/modules/ExtensionCommon.sys.mjs");
 var { ExtensionUtils } = ChromeUtils.importESModule("resource://gre/modules/ExtensionUtils.sys.mjs");
 
@@ -36,7 +37,8 @@ var sealpost = class extends ExtensionCommon.ExtensionAPI {
 
     const describeIncoming = (server) => ({
       type: String(read(() => server.type) ?? "unknown"),
-      host: read(() => server.hostName),
+      // nsIMsgIncomingServer.hostName became hostname in Thunderbird 153.
+      host: read(() => server.hostname) ?? read(() => server.hostName),
       port: read(() => server.port),
       socketType: read(() => server.socketType),
       authMethod: read(() => server.authMethod),
@@ -46,8 +48,10 @@ var sealpost = class extends ExtensionCommon.ExtensionAPI {
     const sentCopyServer = (identity) => {
       const uri = identity.fccFolderURI;
       if (!uri) throw new Error("the identity saves a Sent copy but names no folder");
-      const folder = read(() => MailServices.folderLookup.getFolderForURL(uri));
-      const server = folder ? folder.server : read(() => MailServices.accounts.findServerByURI(Services.io.newURI(uri)));
+      // getFolderForURL answers null for a folder not looked at yet in this session;
+      // getOrCreateFolderForURL finds it (without creating anything on the server).
+      const folder = read(() => MailServices.folderLookup.getOrCreateFolderForURL(uri));
+      const server = folder ? folder.server : undefined;
       if (!server) throw new Error(`the Sent folder ${uri} belongs to no account`);
       return server;
     };

@@ -3,6 +3,7 @@
 import { type ComposeSnapshot, evaluate } from "@sealpost/core";
 import type { Host } from "../host/thunderbird-api.js";
 import type { ComposeStatus } from "../shared/protocol.js";
+import { encryptionChoice } from "./encryption-choice.js";
 import { type PolicyState, policyForEvaluation, policyStatus } from "./policy-store.js";
 import { buildSnapshot, encryptionState, plainRecipients } from "./snapshot-builder.js";
 
@@ -20,9 +21,12 @@ export async function composeStatus(host: Host, state: PolicyState, tabId: numbe
   });
   const identity = details.identityId === undefined ? null : await host.getIdentity(details.identityId).catch(() => null);
   const capabilities = identity?.encryptionCapabilities;
+  const decision = evaluate(policyForEvaluation(state), snapshot);
+  const encryptWith = encryptionChoice(decision, state, identity);
   return {
     policy: policyStatus(state),
-    decision: evaluate(policyForEvaluation(state), snapshot),
+    decision,
+    ...(encryptWith === undefined ? {} : { encryptWith }),
     transport: snapshot.transport,
     ...(snapshot.sentCopy === undefined ? {} : { sentCopy: snapshot.sentCopy }),
     encryption: snapshot.encryption,

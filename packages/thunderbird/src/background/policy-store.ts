@@ -14,7 +14,13 @@ export interface PolicyStorage {
 export type PolicyState =
   | { readonly kind: "none" }
   | { readonly kind: "active"; readonly source: "managed" | "local"; readonly policy: CompiledPolicy; readonly text?: string }
-  | { readonly kind: "invalid"; readonly source: "managed" | "local"; readonly errors: readonly PolicyError[]; readonly reason: string };
+  | {
+      readonly kind: "invalid";
+      readonly source: "managed" | "local";
+      readonly errors: readonly PolicyError[];
+      readonly reason: string;
+      readonly text?: string;
+    };
 
 export class PolicyStore {
   private cached: Promise<PolicyState> | undefined;
@@ -34,7 +40,11 @@ export class PolicyStore {
   async save(text: string): Promise<{ ok: true; state: PolicyState } | { ok: false; locked: boolean; errors: readonly PolicyError[] }> {
     const state = await this.current();
     if (state.kind !== "none" && state.source === "managed") {
-      return { ok: false, locked: true, errors: [{ code: "invalid", path: "", segments: [], message: "the policy is set by your organisation and cannot be changed here" }] };
+      return {
+        ok: false,
+        locked: true,
+        errors: [{ code: "invalid", path: "", segments: [], message: "the policy is set by your organisation and cannot be changed here" }],
+      };
     }
     const result = parsePolicyText(text);
     if (!result.ok) return { ok: false, locked: false, errors: result.errors };
@@ -70,15 +80,22 @@ export class PolicyStore {
 // A managed policy may be given as the policy object itself or as its JSON text.
 function compile(source: "managed" | "local", value: unknown): PolicyState {
   const result = typeof value === "string" ? parsePolicyText(value) : validatePolicy(value);
-  if (result.ok) return { kind: "active", source, policy: result.policy, ...(typeof value === "string" ? { text: value } : { text: JSON.stringify(value, null, 2) }) };
+  if (result.ok)
+    return {
+      kind: "active",
+      source,
+      policy: result.policy,
+      ...(typeof value === "string" ? { text: value } : { text: JSON.stringify(value, null, 2) }),
+    };
   const first = result.errors[0];
   const where = first === undefined ? "" : `: ${first.path === "" ? "" : `${first.path}: `}${first.message}`;
   const owner = source === "managed" ? "the policy set by your organisation" : "the policy in Sealpost's options";
-  return invalid(source, `${owner} is invalid${where}`, result.errors);
+  const text = typeof value === "string" ? value : JSON.stringify(value, null, 2);
+  return invalid(source, `${owner} is invalid${where}`, result.errors, text);
 }
 
-function invalid(source: "managed" | "local", reason: string, errors: readonly PolicyError[]): PolicyState {
-  return { kind: "invalid", source, errors, reason };
+function invalid(source: "managed" | "local", reason: string, errors: readonly PolicyError[], text?: string): PolicyState {
+  return { kind: "invalid", source, errors, reason, ...(text === undefined ? {} : { text }) };
 }
 
 /** What core's evaluate takes for a state: the policy, `null` for none, or a fail-closed stand-in. */
@@ -91,9 +108,25 @@ export function policyForEvaluation(state: PolicyState): CompiledPolicy | Policy
 export function policyStatus(state: PolicyState): PolicyStatus {
   if (state.kind === "none") return { state: "none", source: "none", locked: false };
   const locked = state.source === "managed";
-  if (state.kind === "invalid") return { state: "invalid", source: state.source, locked, errors: state.errors, reason: state.reason };
+  if (state.kind === "invalid") {
+    return {
+      state: "invalid",
+      source: state.source,
+      locked,
+      errors: state.errors,
+      reason: state.reason,
+      ...(state.text === undefined ? {} : { text: state.text }),
+    };
+  }
   const domains = state.policy.rules.reduce((sum, rule) => sum + rule.domains.length, 0);
-  return { state: "active", source: state.source, locked, rules: state.policy.rules.length, domains, ...(state.text === undefined ? {} : { text: state.text }) };
+  return {
+    state: "active",
+    source: state.source,
+    locked,
+    rules: state.policy.rules.length,
+    domains,
+    ...(state.text === undefined ? {} : { text: state.text }),
+  };
 }
 
 function describe(error: unknown): string {

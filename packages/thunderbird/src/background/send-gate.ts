@@ -4,6 +4,7 @@
 import { type ComposeSnapshot, type Decision, evaluate } from "@sealpost/core";
 import type { Host } from "../host/thunderbird-api.js";
 import type { ComposeDetails, Tab } from "../host/thunderbird-types.js";
+import { encryptionChoice, type Technology } from "./encryption-choice.js";
 import { type PolicyState, policyForEvaluation } from "./policy-store.js";
 import { buildSnapshot, encryptionState, plainRecipients } from "./snapshot-builder.js";
 
@@ -12,7 +13,7 @@ export interface PromptRequest {
   readonly decision: Decision;
   readonly tabId: number;
   readonly subject: string;
-  readonly canEncrypt: boolean;
+  readonly encryptWith?: Technology;
 }
 
 export interface GateDeps {
@@ -45,12 +46,14 @@ export async function checkBeforeSend(deps: GateDeps, tab: Tab, details: Compose
   deps.onDecision?.(decision, Date.now() - started);
   if (decision.verdict === "allow") return { cancel: false };
 
+  const identity = details.identityId === undefined ? null : await deps.host.getIdentity(details.identityId).catch(() => null);
+  const encryptWith = encryptionChoice(decision, policy, identity);
   const request: PromptRequest = {
     kind: decision.verdict,
     decision,
     tabId: tab.id ?? -1,
     subject: details.subject ?? "",
-    canEncrypt: await canEncrypt(deps.host, details).catch(() => false),
+    ...(encryptWith === undefined ? {} : { encryptWith }),
   };
   if (decision.verdict === "block") {
     // The dialog explains; the send is refused now, not when the user closes it.
@@ -72,8 +75,11 @@ export function sendGate(deps: GateDeps): (tab: Tab, details: ComposeDetails) =>
     } catch (error) {
       const state = await deps.policy().catch(() => undefined);
       if (state?.kind === "none") return { cancel: false };
-      const decision = evaluate({ kind: "unavailable", reason: `Sealpost failed while checking this message (${describe(error)})` }, fallbackSnapshot(deps.host, details, describe(error)));
-      deps.prompt({ kind: "block", decision, tabId: tab.id ?? -1, subject: details.subject ?? "", canEncrypt: false }).catch(() => undefined);
+      const decision = evaluate(
+        { kind: "unavailable", reason: `Sealpost failed while checking this message (${describe(error)})` },
+        fallbackSnapshot(deps.host, details, describe(error)),
+      );
+      deps.prompt({ kind: "block", decision, tabId: tab.id ?? -1, subject: details.subject ?? "" }).catch(() => undefined);
       return { cancel: true };
     }
   };
@@ -95,13 +101,6 @@ function fallbackSnapshot(host: Host, details: ComposeDetails, reason: string): 
     encryption: encryptionState(details),
     locale,
   };
-}
-
-async function canEncrypt(host: Host, details: ComposeDetails): Promise<boolean> {
-  if (details.identityId === undefined) return false;
-  const identity = await host.getIdentity(details.identityId);
-  const capabilities = identity?.encryptionCapabilities;
-  return capabilities?.OpenPGP?.canEncrypt === true || capabilities?.["S/MIME"]?.canEncrypt === true;
 }
 
 export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -1,7 +1,14 @@
 // Builds core's ComposeSnapshot from what Thunderbird reports about the message being sent:
 // recipients (mailing lists expanded, since Thunderbird expands them only after onBeforeSend),
 // the identity's outgoing server and Sent-copy server (from the Experiment), and encryption.
-import { type ComposeSnapshot, type EncryptionState, parseRecipients, type RecipientInput, type SmtpSecurity, type Transport } from "@sealpost/core";
+import {
+  type ComposeSnapshot,
+  type EncryptionState,
+  parseRecipients,
+  type RecipientInput,
+  type SmtpSecurity,
+  type Transport,
+} from "@sealpost/core";
 import type { Host } from "../host/thunderbird-api.js";
 import type { ComposeDetails, ComposeRecipient, ComposeRecipientList, MailFolderRef, ServerInfo } from "../host/thunderbird-types.js";
 
@@ -43,7 +50,9 @@ export function plainRecipients(details: ComposeDetails): RecipientInput[] {
 
 async function gatherRecipients(host: Host, details: ComposeDetails): Promise<RecipientInput[]> {
   const fields = await Promise.all(
-    (["to", "cc", "bcc"] as const).map(async (kind) => (await Promise.all(asList(details[kind]).map((entry) => expandEntry(host, entry, kind)))).flat()),
+    (["to", "cc", "bcc"] as const).map(async (kind) =>
+      (await Promise.all(asList(details[kind]).map((entry) => expandEntry(host, entry, kind)))).flat(),
+    ),
   );
   return fields.flat();
 }
@@ -85,10 +94,14 @@ function describeNode(entry: Exclude<ComposeRecipient, string>): string {
 }
 
 export function outgoingTransport(server: ServerInfo): Transport {
-  const where = { ...(server.host === undefined ? {} : { host: server.host }), ...(server.port === undefined ? {} : { port: server.port }) };
+  const where = {
+    ...(server.host === undefined ? {} : { host: server.host }),
+    ...(server.port === undefined ? {} : { port: server.port }),
+  };
   if (server.type === "smtp") {
     const security = server.socketType === undefined ? undefined : SOCKET_SECURITY[server.socketType];
-    if (security === undefined) return { kind: "unknown", reason: `the outgoing server has an unknown connection security (${String(server.socketType)})` };
+    if (security === undefined)
+      return { kind: "unknown", reason: `the outgoing server has an unknown connection security (${String(server.socketType)})` };
     return { kind: "smtp", security, ...where };
   }
   if (server.type === "ews") return httpsTransport(server, "outgoing");
@@ -98,10 +111,14 @@ export function outgoingTransport(server: ServerInfo): Transport {
 // Where a server account stores the Sent copy, the message crosses the network again.
 export function incomingTransport(server: ServerInfo): Transport | undefined {
   if (server.type === "none" || server.type === "pop3" || server.type === "rss") return undefined;
-  const where = { ...(server.host === undefined ? {} : { host: server.host }), ...(server.port === undefined ? {} : { port: server.port }) };
+  const where = {
+    ...(server.host === undefined ? {} : { host: server.host }),
+    ...(server.port === undefined ? {} : { port: server.port }),
+  };
   if (server.type === "imap") {
     const security = server.socketType === undefined ? undefined : SOCKET_SECURITY[server.socketType];
-    if (security === undefined) return { kind: "unknown", reason: `the Sent folder's server has an unknown connection security (${String(server.socketType)})` };
+    if (security === undefined)
+      return { kind: "unknown", reason: `the Sent folder's server has an unknown connection security (${String(server.socketType)})` };
     return { kind: "imap", security, ...where };
   }
   if (server.type === "ews") return httpsTransport(server, "Sent folder's");
@@ -119,23 +136,33 @@ function httpsTransport(server: ServerInfo, which: string): Transport {
   return { kind: "unknown", reason: `the ${which} Exchange server's URL is not https (${server.url ?? "none"})` };
 }
 
-async function sentCopyTransport(host: Host, details: ComposeDetails, route: Awaited<ReturnType<Host["getSendingRoute"]>>): Promise<Transport | undefined> {
+async function sentCopyTransport(
+  host: Host,
+  details: ComposeDetails,
+  route: Awaited<ReturnType<Host["getSendingRoute"]>>,
+): Promise<Transport | undefined> {
   const copies: (Transport | undefined)[] = [];
   if (details.overrideDefaultFcc === true) {
     copies.push(await folderTransport(host, details.overrideDefaultFccFolder));
   } else if (route.savesSentCopy) {
-    copies.push(route.sentCopy === undefined ? { kind: "unknown", reason: route.sentCopyProblem ?? "the Sent folder's server is unknown" } : incomingTransport(route.sentCopy));
+    copies.push(
+      route.sentCopy === undefined
+        ? { kind: "unknown", reason: route.sentCopyProblem ?? "the Sent folder's server is unknown" }
+        : incomingTransport(route.sentCopy),
+    );
   }
   copies.push(await folderTransport(host, details.additionalFccFolder));
   const network = copies.filter((copy): copy is Transport => copy !== undefined);
   // Core checks one Sent-copy leg; the weakest one is the one that matters.
-  const insecure = (copy: Transport) => copy.kind === "unknown" || (copy.kind !== "https" && copy.security !== "tls" && copy.security !== "starttls");
+  const insecure = (copy: Transport) =>
+    copy.kind === "unknown" || (copy.kind !== "https" && copy.security !== "tls" && copy.security !== "starttls");
   return network.find(insecure) ?? network[0];
 }
 
 async function folderTransport(host: Host, folder: MailFolderRef | string | undefined): Promise<Transport | undefined> {
   if (folder === undefined || folder === "") return undefined;
-  if (typeof folder === "string") return { kind: "unknown", reason: `the Sent copy goes to folder ${folder}, whose account Sealpost cannot tell` };
+  if (typeof folder === "string")
+    return { kind: "unknown", reason: `the Sent copy goes to folder ${folder}, whose account Sealpost cannot tell` };
   if (folder.accountId === undefined) return { kind: "unknown", reason: "the Sent copy goes to a folder without an account" };
   return incomingTransport(await host.getIncomingServer(folder.accountId));
 }

@@ -50,7 +50,8 @@ export const thunderbirdHost: Host = {
   getComposeDetails: (tabId) => thunderbird.compose.getComposeDetails(tabId),
   setEncryption: (tabId, technology) => thunderbird.compose.setComposeDetails(tabId, { selectedEncryptionTechnology: technology }),
   getIdentity: (identityId) => thunderbird.identities.get(identityId),
-  expandMailingLists: (text) => thunderbird.messengerUtilities.parseMailboxString(text, { preserveGroups: false, expandMailingLists: true }),
+  expandMailingLists: (text) =>
+    thunderbird.messengerUtilities.parseMailboxString(text, { preserveGroups: false, expandMailingLists: true }),
   mailingListName: async (nodeId) => (await thunderbird.addressBooks.mailingLists.get(nodeId)).name,
   getSendingRoute: (identityId) => thunderbird.sealpost.getSendingRoute(identityId),
   getIncomingServer: (accountId) => thunderbird.sealpost.getIncomingServer(accountId),

@@ -26,8 +26,9 @@ export interface ComposeDetails {
   readonly subject?: string;
   readonly selectedEncryptionTechnology?: EncryptionTechnology;
   readonly overrideDefaultFcc?: boolean;
-  readonly overrideDefaultFccFolder?: MailFolderRef | "" | string;
-  readonly additionalFccFolder?: MailFolderRef | "" | string;
+  /** A folder, its id as a string, or "" for "no copy". */
+  readonly overrideDefaultFccFolder?: MailFolderRef | string;
+  readonly additionalFccFolder?: MailFolderRef | string;
 }
 
 export interface Tab {

@@ -6,8 +6,23 @@ export type PolicySource = "managed" | "local" | "none";
 
 export type PolicyStatus =
   | { readonly state: "none"; readonly source: "none"; readonly locked: false }
-  | { readonly state: "active"; readonly source: "managed" | "local"; readonly locked: boolean; readonly rules: number; readonly domains: number; readonly text?: string }
-  | { readonly state: "invalid"; readonly source: "managed" | "local"; readonly locked: boolean; readonly errors: readonly PolicyError[]; readonly reason: string };
+  | {
+      readonly state: "active";
+      readonly source: "managed" | "local";
+      readonly locked: boolean;
+      readonly rules: number;
+      readonly domains: number;
+      readonly text?: string;
+    }
+  | {
+      readonly state: "invalid";
+      readonly source: "managed" | "local";
+      readonly locked: boolean;
+      readonly errors: readonly PolicyError[];
+      readonly reason: string;
+      /** The policy\'s text, where there is one, so its errors can be shown in place. */
+      readonly text?: string;
+    };
 
 export interface ComposeStatus {
   readonly policy: PolicyStatus;
@@ -17,6 +32,8 @@ export interface ComposeStatus {
   readonly encryption: EncryptionState;
   /** Whether the sending identity has an OpenPGP key or S/MIME certificate configured. */
   readonly canEncrypt: { readonly openpgp: boolean; readonly smime: boolean };
+  /** The encryption to switch on that the identity can use and every unmet rule accepts, if any. */
+  readonly encryptWith?: "OpenPGP" | "S/MIME";
   /** Set when part of the status could not be gathered; the decision then fails closed. */
   readonly problem?: string;
 }
@@ -27,7 +44,8 @@ export interface PromptView {
   readonly decision: Decision;
   /** The compose tab the message is in, so the dialog can offer to fix it there. */
   readonly tabId: number;
-  readonly canEncrypt: boolean;
+  /** The encryption to offer to switch on, when the identity can satisfy the policy with it. */
+  readonly encryptWith?: "OpenPGP" | "S/MIME";
 }
 
 export type Request =
@@ -43,7 +61,20 @@ export interface ErrorReply {
   readonly error: { readonly code: string; readonly message: string };
 }
 
-export type SavePolicyReply = { readonly ok: true; readonly status: PolicyStatus } | { readonly ok: false; readonly locked?: boolean; readonly errors: readonly PolicyError[] };
+export type SavePolicyReply =
+  | { readonly ok: true; readonly status: PolicyStatus }
+  | { readonly ok: false; readonly locked?: boolean; readonly errors: readonly PolicyError[] };
+
+/** What the background answers to each request. */
+export interface Replies {
+  readonly "compose-status": ComposeStatus;
+  readonly "enable-encryption": { readonly ok: true };
+  readonly "prompt-view": PromptView;
+  readonly "prompt-answer": { readonly ok: boolean };
+  readonly "policy-status": PolicyStatus;
+  readonly "save-policy": SavePolicyReply;
+  readonly "clear-policy": { readonly ok: boolean; readonly locked: boolean };
+}
 
 export function isErrorReply(value: unknown): value is ErrorReply {
   return typeof value === "object" && value !== null && "error" in value;

@@ -1,0 +1,156 @@
+// Test-only driver: polls the test's control server on 127.0.0.1 for commands (compose, send,
+// click in a dialog, ...) and posts back each result. Never part of a shipped build.
+"use strict";
+
+const POLL_RETRY_MS = 250;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function errorMessage(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function personalAddressBookId() {
+  const id = await messenger.sealpostTestDriver.personalAddressBookId();
+  if (!id) throw new Error("Thunderbird has no Personal Address Book (ldap_2.servers.pab)");
+  return id;
+}
+
+// Extension pages can appear a moment after the action that opens them, and their scripts fill
+// them in later still: retry until the element exists or the deadline passes.
+async function queryExtensionPage({ urlPrefix, selector, timeoutMs = 5000 }, action) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await messenger.sealpostTestDriver.queryExtensionPage(urlPrefix, selector, action);
+    if (answer.found) return answer.text;
+    if (Date.now() >= deadline) {
+      const where =
+        answer.page === null
+          ? `no open extension page starts with ${urlPrefix} (open extension pages: ${answer.pages.join(", ") || "none"})`
+          : `${answer.page} has no element matching ${selector} (document ${answer.readyState})`;
+      throw new Error(`${action} in extension page failed after ${timeoutMs} ms: ${where}`);
+    }
+    await sleep(100);
+  }
+}
+
+const commands = {
+  async compose({ identityId, to, cc, bcc, subject, body, isPlainText = true }) {
+    const details = { to, cc, bcc, subject, isPlainText };
+    if (identityId !== undefined) details.identityId = identityId;
+    if (isPlainText) details.plainTextBody = body;
+    else details.body = body;
+    // beginNew resolves once the compose editor is ready (compose-editor-ready).
+    const tab = await messenger.compose.beginNew(null, details);
+    return tab.id;
+  },
+
+  // compose.sendMessage may never settle (a modal Key Assistant, a dialog waiting for the user),
+  // so it races a timeout; the outcome says which way it went.
+  async send({ tabId, timeoutMs }) {
+    const sending = messenger.compose.sendMessage(tabId, { mode: "sendNow" }).then(
+      (result) => ({ outcome: "sent", headerMessageId: result?.headerMessageId ?? null }),
+      (error) => ({ outcome: "rejected", message: errorMessage(error) }),
+    );
+    const timeout = sleep(timeoutMs).then(() => ({ outcome: "timeout" }));
+    return Promise.race([sending, timeout]);
+  },
+
+  async details({ tabId }) {
+    return messenger.compose.getComposeDetails(tabId);
+  },
+
+  async createMailingList({ name, members }) {
+    const bookId = await personalAddressBookId();
+    const listId = await messenger.mailingLists.create(bookId, { name });
+    for (const member of members) {
+      const contactId = await messenger.contacts.create(bookId, null, { DisplayName: member.name, PrimaryEmail: member.email });
+      await messenger.mailingLists.addMember(listId, contactId);
+    }
+    return name;
+  },
+
+  async windows() {
+    return messenger.sealpostTestDriver.listWindows();
+  },
+
+  async extensionUrl({ extensionId, path }) {
+    return messenger.sealpostTestDriver.extensionUrl(extensionId, path);
+  },
+
+  async clickInExtensionPage(args) {
+    await queryExtensionPage(args, "click");
+    return null;
+  },
+
+  async readExtensionPage(args) {
+    return queryExtensionPage(args, "read");
+  },
+
+  async managedStorage() {
+    try {
+      return { found: true, value: await messenger.storage.managed.get() };
+    } catch (error) {
+      // Thunderbird reports "no policy for this add-on" as an error; it is an answer here.
+      if (/Managed storage manifest not found/.test(errorMessage(error))) return { found: false };
+      throw error;
+    }
+  },
+
+  async quit() {
+    await messenger.sealpostTestDriver.quit();
+    return null;
+  },
+};
+
+async function post(url, body) {
+  await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+}
+
+async function run(base, command) {
+  let reply;
+  try {
+    const handler = commands[command.name];
+    if (!handler) throw new Error(`unknown command ${command.name}`);
+    reply = { id: command.id, ok: true, value: (await handler(command.args ?? {})) ?? null };
+  } catch (error) {
+    reply = { id: command.id, ok: false, error: errorMessage(error) };
+  }
+  try {
+    await post(`${base}result`, reply);
+  } catch (error) {
+    console.error(`sealpost test driver: could not post the result of ${command.name}: ${errorMessage(error)}`);
+  }
+}
+
+async function main() {
+  const base = await messenger.sealpostTestDriver.controlUrl();
+  if (!base) {
+    console.error("sealpost test driver: the pref sealpost.testDriver.controlUrl is not set; nothing to do");
+    return;
+  }
+  const info = await messenger.runtime.getBrowserInfo();
+  for (;;) {
+    try {
+      await post(`${base}hello`, { name: info.name, version: info.version });
+      break;
+    } catch {
+      await sleep(POLL_RETRY_MS);
+    }
+  }
+  // Commands run concurrently: a test clicks in a dialog while the send that opened it is pending.
+  for (;;) {
+    let response;
+    try {
+      response = await fetch(`${base}next`, { method: "POST" });
+    } catch {
+      await sleep(POLL_RETRY_MS);
+      continue;
+    }
+    if (response.status === 410) return; // the test is over
+    if (response.status !== 200) continue; // 204: no command within the long poll
+    void run(base, await response.json());
+  }
+}
+
+main().catch((error) => console.error(`sealpost test driver stopped: ${errorMessage(error)}`));

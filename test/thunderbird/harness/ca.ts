@@ -1,0 +1,104 @@
+// A throwaway certificate authority and a server certificate for localhost/127.0.0.1, made with the
+// openssl CLI, so the local SMTP servers speak TLS that a test profile's Thunderbird verifies.
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export interface TestCa {
+  readonly dir: string;
+  /** The CA certificate that profiles trust. */
+  readonly caCertPath: string;
+  readonly caCertPem: string;
+  /** The server certificate (SAN: DNS localhost, IP 127.0.0.1) and its key, for the TLS servers. */
+  readonly certPath: string;
+  readonly certPem: string;
+  readonly keyPath: string;
+  readonly keyPem: string;
+  /** The CA's common name: also the nickname under which profiles store it. */
+  readonly caName: string;
+}
+
+async function openssl(dir: string, args: readonly string[]): Promise<void> {
+  try {
+    await run("openssl", args, { cwd: dir, timeout: 30_000 });
+  } catch (error) {
+    throw new Error(`openssl ${args.join(" ")} failed (is openssl installed? apt-get install openssl)`, { cause: error });
+  }
+}
+
+/** Writes a new CA and a server certificate into `dir` (created if missing). */
+export async function createTestCa(dir: string): Promise<TestCa> {
+  await mkdir(dir, { recursive: true });
+  // A fresh name per CA: NSS identifies certificates by issuer and serial, and a reused name with
+  // a different key would look like a forgery to any NSS database that saw an earlier run.
+  const caName = `Sealpost Test CA ${randomBytes(4).toString("hex")}`;
+  const caKeyPath = join(dir, "ca-key.pem");
+  const caCertPath = join(dir, "ca.pem");
+  const keyPath = join(dir, "server-key.pem");
+  const csrPath = join(dir, "server.csr");
+  const certPath = join(dir, "server.pem");
+  const extPath = join(dir, "server-ext.cnf");
+
+  await openssl(dir, ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", caKeyPath]);
+  await openssl(dir, [
+    "req",
+    "-x509",
+    "-new",
+    "-key",
+    caKeyPath,
+    "-subj",
+    `/O=Sealpost tests/CN=${caName}`,
+    "-days",
+    "30",
+    "-sha256",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+    "-out",
+    caCertPath,
+  ]);
+
+  await openssl(dir, ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", keyPath]);
+  await openssl(dir, ["req", "-new", "-key", keyPath, "-subj", "/O=Sealpost tests/CN=localhost", "-out", csrPath]);
+  await writeFile(
+    extPath,
+    [
+      "basicConstraints=critical,CA:FALSE",
+      "keyUsage=critical,digitalSignature",
+      "extendedKeyUsage=serverAuth",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "",
+    ].join("\n"),
+  );
+  await openssl(dir, [
+    "x509",
+    "-req",
+    "-in",
+    csrPath,
+    "-CA",
+    caCertPath,
+    "-CAkey",
+    caKeyPath,
+    "-set_serial",
+    `0x${randomBytes(8).toString("hex")}`,
+    "-days",
+    "30",
+    "-sha256",
+    "-extfile",
+    extPath,
+    "-out",
+    certPath,
+  ]);
+
+  const [caCertPem, certPem, keyPem] = await Promise.all([
+    readFile(caCertPath, "utf8"),
+    readFile(certPath, "utf8"),
+    readFile(keyPath, "utf8"),
+  ]);
+  return { dir, caCertPath, caCertPem, certPath, certPem, keyPath, keyPem, caName };
+}

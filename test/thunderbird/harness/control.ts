@@ -1,0 +1,380 @@
+// The host side of the test driver: an HTTP server on 127.0.0.1 that hands commands to the
+// driver extension inside Thunderbird (it long-polls) and turns its replies into promises.
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { type AddressInfo } from "node:net";
+import { type RunningThunderbird, type ThunderbirdExit } from "./thunderbird.js";
+
+/** The pref through which the driver's Experiment learns where to poll. */
+export const CONTROL_URL_PREF = "sealpost.testDriver.controlUrl";
+
+/** Precedes the tail of Thunderbird's output in error messages. */
+export const LOG_TAIL_HEADING = "--- last lines of Thunderbird's output ---";
+
+const LONG_POLL_MS = 15_000;
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+export interface ComposeOptions {
+  readonly identityId?: string;
+  readonly to?: readonly string[];
+  readonly cc?: readonly string[];
+  readonly bcc?: readonly string[];
+  readonly subject: string;
+  readonly body: string;
+  /** Defaults to true: a text/plain message whose body arrives as written. */
+  readonly isPlainText?: boolean;
+}
+
+export type SendResult =
+  | { readonly outcome: "sent"; readonly headerMessageId: string | null }
+  | { readonly outcome: "rejected"; readonly message: string }
+  | { readonly outcome: "timeout" };
+
+/** compose.getComposeDetails as Thunderbird returns it; the fields tests usually look at are typed. */
+export interface ComposeDetails {
+  readonly identityId?: string;
+  readonly from?: string;
+  readonly to?: readonly string[];
+  readonly cc?: readonly string[];
+  readonly bcc?: readonly string[];
+  readonly subject?: string;
+  readonly body?: string;
+  readonly plainTextBody?: string;
+  readonly isPlainText?: boolean;
+  readonly selectedEncryptionTechnology?: unknown;
+  readonly [field: string]: unknown;
+}
+
+export interface WindowInfo {
+  /** The WebExtension window id; null for dialogs and prompts. */
+  readonly id: number | null;
+  /** WebExtension window type (normal, messageCompose, messageDisplay, popup) or "other". */
+  readonly type: string;
+  /** The chrome document's windowtype attribute, e.g. msgcompose, mail:extensionPopup, prompt:temporary. */
+  readonly chromeType: string;
+  readonly title: string;
+  readonly chromeUrl: string;
+  /** For an extension popup, the extension page it shows. */
+  readonly url: string | null;
+  /** Extension pages shown in the window; remoteType "extension" means out of process, null in the parent. */
+  readonly extensionPages: readonly { readonly url: string; readonly remoteType: string | null }[];
+}
+
+export interface MailingListOptions {
+  readonly name: string;
+  readonly members: readonly { readonly name: string; readonly email: string }[];
+}
+
+export interface ExtensionPageTarget {
+  /** The first open extension page whose URL starts with this, e.g. "moz-extension://" or a full prefix. */
+  readonly urlPrefix: string;
+  readonly selector: string;
+  /** How long to wait for the page and the element to appear (default 5000 ms). */
+  readonly timeoutMs?: number;
+}
+
+export type ManagedStorage = { readonly found: false } | { readonly found: true; readonly value: Readonly<Record<string, unknown>> };
+
+interface Command {
+  readonly id: number;
+  readonly name: string;
+  readonly args: unknown;
+}
+
+interface Pending {
+  readonly command: Command;
+  delivered: boolean;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+function expect<T>(command: string, value: unknown, check: (value: unknown) => value is T, shape: string): T {
+  if (!check(value)) throw new Error(`the driver answered ${command} with ${JSON.stringify(value)}, expected ${shape}`);
+  return value;
+}
+
+const isSendResult = (value: unknown): value is SendResult =>
+  isRecord(value) &&
+  (value.outcome === "timeout" ||
+    (value.outcome === "rejected" && typeof value.message === "string") ||
+    (value.outcome === "sent" && (value.headerMessageId === null || typeof value.headerMessageId === "string")));
+
+const isWindowInfo = (value: unknown): value is WindowInfo =>
+  isRecord(value) && typeof value.type === "string" && typeof value.chromeType === "string" && Array.isArray(value.extensionPages);
+
+const isManagedStorage = (value: unknown): value is ManagedStorage =>
+  isRecord(value) && (value.found === false || (value.found === true && isRecord(value.value)));
+
+const describeExit = (exit: ThunderbirdExit): string =>
+  exit.timedOut ? "was killed after its timeout" : `exited (code ${String(exit.code)}, signal ${String(exit.signal)})`;
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", reject);
+  });
+}
+
+/** Drives one Thunderbird through the test-driver extension. */
+export class Driver {
+  private readonly server = createServer((request, response) => {
+    this.handle(request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    });
+  });
+  // A secret path, so that only the Thunderbird given these prefs can take commands.
+  private readonly token = randomBytes(16).toString("hex");
+  private url = "";
+  private readonly queue: Command[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private readonly polls = new Set<ServerResponse>();
+  private nextId = 1;
+  private closed = false;
+  private hello: Record<string, unknown> | undefined;
+  private helloWaiters: (() => void)[] = [];
+  private thunderbird: RunningThunderbird | undefined;
+
+  private constructor() {}
+
+  /** Starts the control server on an ephemeral port of 127.0.0.1. */
+  static async start(): Promise<Driver> {
+    const driver = new Driver();
+    await new Promise<void>((resolve, reject) => {
+      driver.server.once("error", reject);
+      driver.server.listen(0, "127.0.0.1", () => {
+        driver.server.off("error", reject);
+        resolve();
+      });
+    });
+    const port = (driver.server.address() as AddressInfo).port;
+    driver.url = `http://127.0.0.1:${String(port)}/${driver.token}/`;
+    return driver;
+  }
+
+  /** Where the driver extension polls for commands. */
+  get controlUrl(): string {
+    return this.url;
+  }
+
+  /** Put these prefs in the profile (createProfile's `prefs`) so the driver finds this server. */
+  get prefs(): Readonly<Record<string, string>> {
+    return { [CONTROL_URL_PREF]: this.url };
+  }
+
+  /** Ties this driver to a running Thunderbird: its log goes into errors, its exit fails pending calls. */
+  attach(thunderbird: RunningThunderbird): void {
+    this.thunderbird = thunderbird;
+    void thunderbird.exited.then((exit) => {
+      const how = describeExit(exit);
+      for (const [id, pending] of this.pending) {
+        if (pending.command.name === "quit") pending.resolve(null);
+        else pending.reject(this.failure(`Thunderbird ${how} while the test waited for ${pending.command.name}`));
+        this.pending.delete(id);
+      }
+    });
+  }
+
+  /** Resolves with Thunderbird's name and version once the driver has connected. */
+  async ready(timeoutMs: number): Promise<{ readonly name: string; readonly version: string }> {
+    if (this.hello === undefined) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.helloWaiters = this.helloWaiters.filter((waiter) => waiter !== done);
+          reject(this.failure(`the test driver in Thunderbird did not connect within ${String(timeoutMs)} ms`));
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.helloWaiters.push(done);
+        void this.thunderbird?.exited.then((exit) => {
+          clearTimeout(timer);
+          reject(this.failure(`Thunderbird ${describeExit(exit)} before the test driver connected`));
+        });
+      });
+    }
+    const hello = this.hello ?? {};
+    return { name: String(hello.name), version: String(hello.version) };
+  }
+
+  /** Opens a compose window (compose.beginNew) and resolves with its tab id once it is ready. */
+  async compose(options: ComposeOptions, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<number> {
+    return expect("compose", await this.call("compose", options, timeoutMs), (value) => typeof value === "number", "a tab id");
+  }
+
+  /** compose.sendMessage, raced in Thunderbird against `timeoutMs`: it may never settle. */
+  async send(tabId: number, options: { readonly timeoutMs: number }): Promise<SendResult> {
+    const answer = await this.call("send", { tabId, timeoutMs: options.timeoutMs }, options.timeoutMs + DEFAULT_TIMEOUT_MS);
+    return expect("send", answer, isSendResult, "a send outcome");
+  }
+
+  /** compose.getComposeDetails for the tab. */
+  async details(tabId: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ComposeDetails> {
+    return expect("details", await this.call("details", { tabId }, timeoutMs), isRecord, "compose details");
+  }
+
+  /** Creates a mailing list with these members in the Personal Address Book; resolves with its name. */
+  async createMailingList(options: MailingListOptions, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
+    const answer = await this.call("createMailingList", options, timeoutMs);
+    return expect("createMailingList", answer, (value) => typeof value === "string", "the list's name");
+  }
+
+  /** Every open window, dialogs included. */
+  async windows(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<readonly WindowInfo[]> {
+    const answer = await this.call("windows", {}, timeoutMs);
+    return expect("windows", answer, (value): value is WindowInfo[] => Array.isArray(value) && value.every(isWindowInfo), "windows");
+  }
+
+  /**
+   * The moz-extension: URL of `path` in the add-on `extensionId` (its host is a random UUID per
+   * profile), e.g. to click in Sealpost's dialog: urlPrefix = extensionUrl(id, "dialog/dialog.html").
+   */
+  async extensionUrl(extensionId: string, path = "", timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
+    const answer = await this.call("extensionUrl", { extensionId, path }, timeoutMs);
+    return expect("extensionUrl", answer, (value) => typeof value === "string", "a URL");
+  }
+
+  /** Clicks the element matching `selector` in the first open extension page under `urlPrefix`. */
+  async clickInExtensionPage(target: ExtensionPageTarget): Promise<void> {
+    await this.call("clickInExtensionPage", target, (target.timeoutMs ?? 5_000) + DEFAULT_TIMEOUT_MS);
+  }
+
+  /** The text content of the element matching `selector` in the first open extension page under `urlPrefix`. */
+  async readExtensionPage(target: ExtensionPageTarget): Promise<string> {
+    const answer = await this.call("readExtensionPage", target, (target.timeoutMs ?? 5_000) + DEFAULT_TIMEOUT_MS);
+    return expect("readExtensionPage", answer, (value) => typeof value === "string", "text");
+  }
+
+  /** What storage.managed holds for the driver (enterprise policy 3rdparty.Extensions). */
+  async managedStorage(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ManagedStorage> {
+    return expect("managedStorage", await this.call("managedStorage", {}, timeoutMs), isManagedStorage, "{ found, value }");
+  }
+
+  /** Quits Thunderbird cleanly; resolves once it has exited (or, unattached, once it acknowledged). */
+  async quit(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+    await this.call("quit", {}, timeoutMs);
+    const thunderbird = this.thunderbird;
+    if (thunderbird === undefined || !thunderbird.running) return;
+    const exited = await Promise.race([
+      thunderbird.exited.then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
+    ]);
+    if (!exited) throw this.failure(`Thunderbird did not exit within ${String(timeoutMs)} ms of quit()`);
+  }
+
+  /** Stops the control server; the driver in a still-running Thunderbird stops polling. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const poll of this.polls) poll.writeHead(410).end();
+    this.polls.clear();
+    for (const pending of this.pending.values())
+      pending.reject(new Error(`the driver was closed while ${pending.command.name} was pending`));
+    this.pending.clear();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Sends a command and waits for its result; `timeoutMs` covers delivery and execution. */
+  call(name: string, args: unknown, timeoutMs: number): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error(`the driver is closed; cannot send ${name}`));
+    if (this.thunderbird?.running === false) return Promise.reject(this.failure(`Thunderbird is not running; cannot send ${name}`));
+    const command: Command = { id: this.nextId++, name, args };
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (!this.pending.delete(command.id)) return;
+        const queued = this.queue.indexOf(command);
+        if (queued >= 0) this.queue.splice(queued, 1);
+        const where = pending.delivered
+          ? "the driver took the command but did not answer"
+          : "the driver never asked for the command (is Thunderbird running, is the driver installed?)";
+        reject(this.failure(`Thunderbird did not answer ${name} within ${String(timeoutMs)} ms: ${where}`));
+      }, timeoutMs);
+      const pending: Pending = {
+        command,
+        delivered: false,
+        resolve: (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      this.pending.set(command.id, pending);
+      this.queue.push(command);
+      this.flush();
+    });
+  }
+
+  private failure(message: string): Error {
+    const tail = this.thunderbird?.logTail(40);
+    return new Error(tail === undefined ? message : `${message}\n${LOG_TAIL_HEADING}\n${tail}`);
+  }
+
+  private flush(): void {
+    for (const poll of this.polls) {
+      const command = this.queue.shift();
+      if (command === undefined) return;
+      this.polls.delete(poll);
+      const pending = this.pending.get(command.id);
+      if (pending !== undefined) pending.delivered = true;
+      poll.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(command));
+    }
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const prefix = `/${this.token}/`;
+    const url = request.url ?? "";
+    if (request.method !== "POST" || !url.startsWith(prefix)) {
+      response.writeHead(404).end();
+      return;
+    }
+    const route = url.slice(prefix.length);
+    const body = await readBody(request);
+    if (this.closed) {
+      response.writeHead(410).end();
+      return;
+    }
+    switch (route) {
+      case "hello": {
+        const hello: unknown = JSON.parse(body);
+        this.hello = isRecord(hello) ? hello : {};
+        for (const waiter of this.helloWaiters.splice(0)) waiter();
+        response.writeHead(204).end();
+        return;
+      }
+      case "next": {
+        this.polls.add(response);
+        const timer = setTimeout(() => {
+          if (this.polls.delete(response)) response.writeHead(204).end();
+        }, LONG_POLL_MS);
+        response.on("close", () => {
+          clearTimeout(timer);
+          this.polls.delete(response);
+        });
+        this.flush();
+        return;
+      }
+      case "result": {
+        const reply: unknown = JSON.parse(body);
+        response.writeHead(204).end();
+        if (!isRecord(reply) || typeof reply.id !== "number") return;
+        const pending = this.pending.get(reply.id);
+        if (pending === undefined) return; // timed out already
+        this.pending.delete(reply.id);
+        if (reply.ok === true) pending.resolve(reply.value);
+        else pending.reject(this.failure(`${pending.command.name} failed in Thunderbird: ${String(reply.error)}`));
+        return;
+      }
+      default:
+        response.writeHead(404).end();
+    }
+  }
+}
