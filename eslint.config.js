@@ -57,6 +57,7 @@ export default tseslint.config(
         Cc: "readonly",
         Cu: "readonly",
         Services: "readonly",
+        WebExtensionPolicy: "readonly",
         ExtensionCommon: "readonly",
         ExtensionAPI: "readonly",
         messenger: "readonly",
