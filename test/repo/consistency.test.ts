@@ -3,10 +3,11 @@
 import assert from "node:assert/strict";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { describe, it } from "node:test";
-import { parsePolicyText } from "@sealpost/core";
+import { parsePolicyText, validatePolicy } from "@sealpost/core";
 import { policyJsonSchema } from "@sealpost/core/json-schema";
 import { ESLint } from "eslint";
 import { root } from "../cli/run-cli.js";
+import { E2E_POLICY } from "../thunderbird/sealpost-fixtures.js";
 
 describe("the published JSON Schema", () => {
   it("is the one generated from the validating definition (run npm run build to refresh it)", async () => {
@@ -15,10 +16,28 @@ describe("the published JSON Schema", () => {
   });
 });
 
-describe("the example policy", () => {
-  it("is valid", async () => {
+describe("the example policies", () => {
+  it("examples/banks-policy.json is valid", async () => {
     const result = parsePolicyText(await readFile(`${root}examples/banks-policy.json`, "utf8"));
     assert.equal(result.ok, true, JSON.stringify(result.ok ? [] : result.errors));
+  });
+
+  it("examples/thunderbird/policies.json hands Sealpost a valid policy", async () => {
+    const document = JSON.parse(await readFile(`${root}examples/thunderbird/policies.json`, "utf8")) as {
+      policies: {
+        "3rdparty": { Extensions: Record<string, { policy: unknown }> };
+        ExtensionSettings: Record<string, { installation_mode: string }>;
+      };
+    };
+    const entry = document.policies["3rdparty"].Extensions["sealpost@sealpost.dev"];
+    assert.ok(entry, "the policy is keyed by Sealpost's add-on id");
+    const result = validatePolicy(entry.policy);
+    assert.equal(result.ok, true, JSON.stringify(result.ok ? [] : result.errors));
+    assert.equal(document.policies.ExtensionSettings["sealpost@sealpost.dev"]?.installation_mode, "force_installed");
+  });
+
+  it("the end-to-end policy is valid, so the scenarios test the policy and not a broken fixture", () => {
+    assert.equal(validatePolicy(E2E_POLICY).ok, true);
   });
 });
 

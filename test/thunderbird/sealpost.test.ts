@@ -2,8 +2,7 @@
 // test, with local SMTP servers that record what reaches them and whether TLS was used. The
 // policy arrives the way IT deploys it: Thunderbird's enterprise policies.json.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -15,34 +14,9 @@ import { installEnterprisePolicies, removeEnterprisePolicies } from "./harness/m
 import { startSession, type ThunderbirdSession } from "./harness/session.js";
 import { startSmtpServers, type SmtpServers, waitForMessages } from "./harness/smtp.js";
 import { requireThunderbird } from "./harness/thunderbird.js";
+import { E2E_POLICY, enterprisePolicies, SEALPOST_ID, sealpostXpi } from "./sealpost-fixtures.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const xpiPath = join(root, "dist/thunderbird/sealpost.xpi");
-const SEALPOST_ID = "sealpost@sealpost.dev";
-
-export const E2E_POLICY = {
-  version: 1,
-  rules: [
-    {
-      id: "banks",
-      domains: ["bank.example"],
-      require: { submission: "tls", encryption: ["openpgp", "smime"] },
-      action: "block",
-      message: { en: "Our bank accepts only encrypted mail.", de: "Unsere Bank nimmt nur verschlüsselte E-Mails an." },
-    },
-    { id: "tls-partner", domains: ["partner.example"], require: { submission: "tls" }, action: "block" },
-    { id: "payroll", domains: ["payroll.example"], require: { submission: "tls" }, action: "confirm" },
-  ],
-};
-
-export function sealpostXpi(): PackedExtension {
-  assert.ok(existsSync(xpiPath), `${xpiPath} is missing: run "npm run build" first`);
-  return { id: SEALPOST_ID, path: xpiPath };
-}
-
-export function enterprisePolicies(policy: unknown) {
-  return { policies: { "3rdparty": { Extensions: { [SEALPOST_ID]: { policy } } } } };
-}
 
 // Identities of alice@example.org, one per way of submitting mail.
 const IDENTITY = { plain: "id1", starttls: "id2", tls: "id3" } as const;
@@ -57,7 +31,12 @@ async function startSealpost(ca: TestCa, servers: SmtpServers, driverXpi: Packed
   const session = await startSession({
     smtp: { port: servers.plain.port, security: "plain" },
     extraIdentities: [
-      { id: IDENTITY.starttls, email: "alice@example.org", fullName: "Alice (STARTTLS)", smtp: { port: servers.starttls.port, security: "starttls" } },
+      {
+        id: IDENTITY.starttls,
+        email: "alice@example.org",
+        fullName: "Alice (STARTTLS)",
+        smtp: { port: servers.starttls.port, security: "starttls" },
+      },
       { id: IDENTITY.tls, email: "alice@example.org", fullName: "Alice (TLS)", smtp: { port: servers.tls.port, security: "tls" } },
     ],
     ca,
@@ -91,6 +70,25 @@ async function waitForNoDialog(driver: Driver, dialogUrl: string): Promise<void>
   assert.fail("Sealpost's dialog did not close");
 }
 
+// The background logs each decision with the time from the onBeforeSend call to the decision.
+async function reportSendCheckTimes(log: string): Promise<void> {
+  const times = [...log.matchAll(/Sealpost: (allow|confirm|block) in (\d+) ms/g)].map((match) => Number(match[2]));
+  if (times.length === 0) return;
+  const sorted = [...times].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+  const worst = sorted[sorted.length - 1] ?? 0;
+  const report = {
+    what: "send check inside Thunderbird, onBeforeSend to decision",
+    runs: times.length,
+    medianMs: median,
+    worstMs: worst,
+    times,
+  };
+  await mkdir(join(root, "bench/results"), { recursive: true });
+  await writeFile(join(root, "bench/results/thunderbird-send-check.json"), JSON.stringify(report, null, 2) + "\n");
+  console.log(`send check inside Thunderbird: median ${String(median)} ms, worst ${String(worst)} ms over ${String(times.length)} sends`);
+}
+
 function received(servers: SmtpServers): number {
   return servers.plain.messages.length + servers.starttls.messages.length + servers.tls.messages.length;
 }
@@ -111,6 +109,7 @@ describe("Sealpost in Thunderbird, with the policy from policies.json", () => {
   });
 
   after(async () => {
+    if (context !== undefined) await reportSendCheckTimes(context.session.thunderbird.log());
     await context?.session.stop();
     await removeEnterprisePolicies();
     await servers?.stop();
@@ -125,7 +124,12 @@ describe("Sealpost in Thunderbird, with the policy from policies.json", () => {
 
   it("1. refuses a protected recipient over plain SMTP: nothing reaches a server and the message is unchanged", async () => {
     const { session, servers, dialogUrl } = ctx();
-    const composed = { identityId: IDENTITY.plain, to: ["Payments <pay@bank.example>"], subject: "Invoice 4711", body: "Please pay invoice 4711." };
+    const composed = {
+      identityId: IDENTITY.plain,
+      to: ["Payments <pay@bank.example>"],
+      subject: "Invoice 4711",
+      body: "Please pay invoice 4711.",
+    };
     const tabId = await session.driver.compose(composed);
     const before = await session.driver.details(tabId);
     const result = await session.driver.send(tabId, { timeoutMs: 20_000 });
@@ -155,7 +159,12 @@ describe("Sealpost in Thunderbird, with the policy from policies.json", () => {
 
   it("3. delivers to a TLS-only partner over implicit TLS, and the server saw TLS", async () => {
     const { session, servers } = ctx();
-    const tabId = await session.driver.compose({ identityId: IDENTITY.tls, to: ["desk@partner.example"], subject: "Hello", body: "over TLS" });
+    const tabId = await session.driver.compose({
+      identityId: IDENTITY.tls,
+      to: ["desk@partner.example"],
+      subject: "Hello",
+      body: "over TLS",
+    });
     assert.equal((await session.driver.send(tabId, { timeoutMs: 20_000 })).outcome, "sent");
     const [message] = await waitForMessages(servers.tls, 1, 10_000);
     assert.equal(message?.secure, true);
@@ -194,7 +203,12 @@ describe("Sealpost in Thunderbird, with the policy from policies.json", () => {
         { name: "Payments", email: "pay@bank.example" },
       ],
     });
-    const tabId = await session.driver.compose({ identityId: IDENTITY.tls, to: [`${list} <${list}>`], subject: "Budget", body: "see attached" });
+    const tabId = await session.driver.compose({
+      identityId: IDENTITY.tls,
+      to: [`${list} <${list}>`],
+      subject: "Budget",
+      body: "see attached",
+    });
     assert.equal((await session.driver.send(tabId, { timeoutMs: 20_000 })).outcome, "rejected");
     const dialog = await readAndCloseDialog(session.driver, dialogUrl);
     assert.match(dialog.reasons, /pay@bank\.example/);
@@ -214,7 +228,12 @@ describe("Sealpost in Thunderbird, with the policy from policies.json", () => {
     assert.deepEqual(message?.envelope.to, ["bob@example.net"]);
 
     servers.clear();
-    const disguised = await session.driver.compose({ identityId: IDENTITY.plain, to: ['"Bob at home" <pay@bank.example>'], subject: "Bank", body: "goes to the bank" });
+    const disguised = await session.driver.compose({
+      identityId: IDENTITY.plain,
+      to: ['"Bob at home" <pay@bank.example>'],
+      subject: "Bank",
+      body: "goes to the bank",
+    });
     assert.equal((await session.driver.send(disguised, { timeoutMs: 20_000 })).outcome, "rejected");
     await readAndCloseDialog(session.driver, dialogUrl);
     assert.equal(received(servers), 0);
@@ -232,7 +251,12 @@ describe("Sealpost in Thunderbird, with the policy from policies.json", () => {
     const { session, servers, dialogUrl } = ctx();
     const target = { urlPrefix: dialogUrl, timeoutMs: 10_000 };
 
-    const declined = await session.driver.compose({ identityId: IDENTITY.plain, to: ["hr@payroll.example"], subject: "Payslips", body: "no" });
+    const declined = await session.driver.compose({
+      identityId: IDENTITY.plain,
+      to: ["hr@payroll.example"],
+      subject: "Payslips",
+      body: "no",
+    });
     const declining = session.driver.send(declined, { timeoutMs: 30_000 });
     await session.driver.readExtensionPage({ ...target, selector: "#send-anyway" });
     assert.match(await session.driver.readExtensionPage({ ...target, selector: "#title" }), /Send this message\?/);
@@ -241,7 +265,12 @@ describe("Sealpost in Thunderbird, with the policy from policies.json", () => {
     await waitForNoDialog(session.driver, dialogUrl);
     assert.equal(received(servers), 0);
 
-    const accepted = await session.driver.compose({ identityId: IDENTITY.plain, to: ["hr@payroll.example"], subject: "Payslips", body: "yes" });
+    const accepted = await session.driver.compose({
+      identityId: IDENTITY.plain,
+      to: ["hr@payroll.example"],
+      subject: "Payslips",
+      body: "yes",
+    });
     const accepting = session.driver.send(accepted, { timeoutMs: 30_000 });
     await session.driver.clickInExtensionPage({ ...target, selector: "#send-anyway" });
     assert.equal((await accepting).outcome, "sent");
@@ -260,7 +289,9 @@ describe("Sealpost in Thunderbird, with a corrupt policy in policies.json", () =
     work = await mkdtemp(join(tmpdir(), "sealpost-e2e-corrupt-"));
     const ca = await createTestCa(join(work, "ca"));
     servers = await startSmtpServers(ca);
-    await installEnterprisePolicies(enterprisePolicies({ version: 1, rules: [{ id: "banks", domains: ["bank..example"], acton: "block" }] }));
+    await installEnterprisePolicies(
+      enterprisePolicies({ version: 1, rules: [{ id: "banks", domains: ["bank..example"], acton: "block" }] }),
+    );
     context = await startSealpost(ca, servers, await packDriver(work));
   });
 
@@ -287,6 +318,3 @@ describe("Sealpost in Thunderbird, with a corrupt policy in policies.json", () =
     await waitForMessages(servers.tls, 1, 10_000);
   });
 });
-
-// Keep the policy used here valid: a broken fixture would turn every scenario into scenario 9.
-export const e2ePolicyIsValid = (): boolean => readFileSync(xpiPath).length > 0;
