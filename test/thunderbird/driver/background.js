@@ -17,12 +17,15 @@ async function personalAddressBookId() {
 }
 
 // Extension pages can appear a moment after the action that opens them, and their scripts fill
-// them in later still: retry until the element exists or the deadline passes.
-async function queryExtensionPage({ urlPrefix, selector, timeoutMs = 5000 }, action) {
+// them in later still: retry until the element exists or the deadline passes. With `absentIsAnswer`
+// a loaded page without the element is an answer (null) rather than something to wait for.
+async function queryExtensionPage({ urlPrefix, selector, timeoutMs = 5000, value }, action, { absentIsAnswer = false } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const answer = await messenger.sealpostTestDriver.queryExtensionPage(urlPrefix, selector, action);
-    if (answer.found) return answer.text;
+    const answer = await messenger.sealpostTestDriver.queryExtensionPage(urlPrefix, selector, action, value);
+    if (answer.error) throw new Error(`${action} in ${answer.page ?? "extension page"} failed: ${answer.error}`);
+    if (answer.found) return action === "inspect" ? { text: answer.text, ...answer.state } : answer.text;
+    if (absentIsAnswer && answer.page !== null && answer.readyState === "complete") return null;
     if (Date.now() >= deadline) {
       const where =
         answer.page === null
@@ -85,6 +88,20 @@ const commands = {
 
   async readExtensionPage(args) {
     return queryExtensionPage(args, "read");
+  },
+
+  async fillInExtensionPage(args) {
+    if (typeof args.value !== "string") throw new Error("fillInExtensionPage needs a string value");
+    await queryExtensionPage(args, "fill");
+    return null;
+  },
+
+  async inspectExtensionPage(args) {
+    return queryExtensionPage(args, "inspect", { absentIsAnswer: true });
+  },
+
+  async openOptionsPage({ extensionId }) {
+    return messenger.sealpostTestDriver.openOptionsPage(extensionId);
   },
 
   async managedStorage() {

@@ -73,6 +73,24 @@ export interface ExtensionPageTarget {
   readonly timeoutMs?: number;
 }
 
+export interface ExtensionPageFill extends ExtensionPageTarget {
+  /** Becomes the element's value, followed by an input event, as if typed. */
+  readonly value: string;
+}
+
+/** What a test may assert about an element beyond its text. */
+export interface ElementState {
+  readonly text: string;
+  /** Its local name, e.g. "textarea", "button". */
+  readonly tagName: string;
+  /** Whether it is rendered: false under a [hidden] ancestor or display: none, i.e. out of a user's reach. */
+  readonly visible: boolean;
+  /** A form field's value, null for other elements. */
+  readonly value: string | null;
+  readonly readOnly: boolean;
+  readonly disabled: boolean;
+}
+
 export type ManagedStorage = { readonly found: false } | { readonly found: true; readonly value: Readonly<Record<string, unknown>> };
 
 interface Command {
@@ -103,6 +121,15 @@ const isSendResult = (value: unknown): value is SendResult =>
 
 const isWindowInfo = (value: unknown): value is WindowInfo =>
   isRecord(value) && typeof value.type === "string" && typeof value.chromeType === "string" && Array.isArray(value.extensionPages);
+
+const isElementState = (value: unknown): value is ElementState =>
+  isRecord(value) &&
+  typeof value.text === "string" &&
+  typeof value.tagName === "string" &&
+  typeof value.visible === "boolean" &&
+  (value.value === null || typeof value.value === "string") &&
+  typeof value.readOnly === "boolean" &&
+  typeof value.disabled === "boolean";
 
 const isManagedStorage = (value: unknown): value is ManagedStorage =>
   isRecord(value) && (value.found === false || (value.found === true && isRecord(value.value)));
@@ -248,6 +275,34 @@ export class Driver {
   async readExtensionPage(target: ExtensionPageTarget): Promise<string> {
     const answer = await this.call("readExtensionPage", target, (target.timeoutMs ?? 5_000) + DEFAULT_TIMEOUT_MS);
     return expect("readExtensionPage", answer, (value) => typeof value === "string", "text");
+  }
+
+  /**
+   * Sets the value of the form field matching `selector` and fires an input event, as typing would.
+   * Fails for a read-only or disabled field, which a user could not type into either.
+   */
+  async fillInExtensionPage(target: ExtensionPageFill): Promise<void> {
+    await this.call("fillInExtensionPage", target, (target.timeoutMs ?? 5_000) + DEFAULT_TIMEOUT_MS);
+  }
+
+  /**
+   * The state of the element matching `selector` in the first open extension page under `urlPrefix`,
+   * or null when that page has loaded without such an element. It waits for the page, not for the
+   * element: wait for the page's own sign of being ready (readExtensionPage) before asserting an absence.
+   */
+  async inspectExtensionPage(target: ExtensionPageTarget): Promise<ElementState | null> {
+    const answer = await this.call("inspectExtensionPage", target, (target.timeoutMs ?? 5_000) + DEFAULT_TIMEOUT_MS);
+    return expect("inspectExtensionPage", answer, (value) => value === null || isElementState(value), "an element's state or null");
+  }
+
+  /**
+   * Opens the options page of the add-on `extensionId` the way Thunderbird's Add-ons Manager and
+   * runtime.openOptionsPage do: in about:addons, in a tab of the main window. Resolves with the
+   * page's URL, the urlPrefix for reading, clicking and filling in it; the page may still be loading.
+   */
+  async openOptionsPage(extensionId: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
+    const answer = await this.call("openOptionsPage", { extensionId }, timeoutMs);
+    return expect("openOptionsPage", answer, (value) => typeof value === "string", "the options page's URL");
   }
 
   /** What storage.managed holds for the driver (enterprise policy 3rdparty.Extensions). */

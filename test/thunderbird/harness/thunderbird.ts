@@ -18,6 +18,11 @@ export interface ThunderbirdOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Defaults to requireThunderbird(). */
   readonly executable?: string;
+  /**
+   * Defaults to true. False shows real windows on the display that `env.DISPLAY` names (an Xvfb
+   * for screenshots); tests stay headless, which needs no display at all.
+   */
+  readonly headless?: boolean;
 }
 
 export interface ThunderbirdExit {
@@ -67,7 +72,7 @@ export function requireThunderbird(): string {
   throw new Error(`Thunderbird is not installed (no /usr/bin/thunderbird, none on PATH): the end-to-end tests need it; ${INSTALL_HINT}`);
 }
 
-/** Starts `thunderbird --headless --no-remote --profile DIR`. */
+/** Starts `thunderbird --headless --no-remote --profile DIR` (without --headless when `headless` is false). */
 export async function startThunderbird(profileDir: string, options: ThunderbirdOptions): Promise<RunningThunderbird> {
   const executable = options.executable ?? requireThunderbird();
   // A profile that was in use when its Thunderbird was killed keeps its lock files, and Thunderbird
@@ -75,14 +80,16 @@ export async function startThunderbird(profileDir: string, options: ThunderbirdO
   await Promise.all(["lock", ".parentlock"].map((name) => rm(join(profileDir, name), { force: true })));
   const home = options.env?.HOME === undefined ? await mkdtemp(join(tmpdir(), "sealpost-tb-home-")) : undefined;
 
-  const child = spawn(executable, ["--headless", "--no-remote", "--profile", profileDir], {
+  const headless = options.headless ?? true;
+  const child = spawn(executable, [...(headless ? ["--headless"] : []), "--no-remote", "--profile", profileDir], {
     // Its own process group, so that stop() reaches the wrapper script, Thunderbird and its
     // content processes with one signal.
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,
-      MOZ_HEADLESS: "1",
+      // Unset rather than left out when headed: an inherited MOZ_HEADLESS would hide the windows.
+      MOZ_HEADLESS: headless ? "1" : undefined,
       // After a killed run, Thunderbird would otherwise offer safe mode or a crash reporter.
       MOZ_DISABLE_AUTO_SAFE_MODE: "1",
       MOZ_CRASHREPORTER_DISABLE: "1",

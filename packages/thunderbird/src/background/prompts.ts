@@ -32,7 +32,9 @@ export class Prompts {
     return new Promise((resolve, reject) => {
       const entry: Pending = { view: { ...request }, resolve };
       this.pending.set(id, entry);
-      const height = Math.min(640, 260 + 70 * request.decision.findings.length);
+      // A first guess from what the dialog will list; the page then fits the window to its content.
+      const reasons = new Set(request.decision.findings.map((finding) => `${finding.code}\u0000${finding.problem}`)).size;
+      const height = Math.min(720, 300 + 130 * reasons + (request.decision.ruleMessages.length > 0 ? 90 : 0));
       this.windows.open(this.windows.pageUrl(`pages/dialog.html?prompt=${encodeURIComponent(id)}`), 560, height).then(
         (windowId) => {
           entry.windowId = windowId;

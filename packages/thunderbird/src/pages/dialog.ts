@@ -1,5 +1,6 @@
 // The dialog window behind a refused or questioned send: why Sealpost stopped the message (or asks
 // first), what fixes it, and the answer back to the background. Button ids are used by e2e tests.
+import browser from "webextension-polyfill";
 import { groupFindings } from "@sealpost/core";
 import type { PromptView } from "../shared/protocol.js";
 import { ask, BackgroundError, describe } from "./background-client.js";
@@ -30,7 +31,18 @@ async function load(): Promise<void> {
     else showFailure(t("dialogLoadFailed", describe(error)));
   } finally {
     byId("main", HTMLElement).removeAttribute("aria-busy");
+    await fitWindowToContent().catch(() => undefined);
   }
+}
+
+// The background can only guess the window's height before the page is laid out; once it is,
+// the window grows to show every reason without scrolling, as far as the screen allows.
+async function fitWindowToContent(): Promise<void> {
+  const current = await browser.windows.getCurrent();
+  if (current.id === undefined) return;
+  const chrome = window.outerHeight - window.innerHeight;
+  const wanted = Math.min(window.screen.availHeight - 40, document.documentElement.scrollHeight + chrome + 8);
+  if (wanted > window.outerHeight) await browser.windows.update(current.id, { height: Math.ceil(wanted) });
 }
 
 function render(view: PromptView): void {

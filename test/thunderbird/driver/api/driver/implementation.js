@@ -1,9 +1,10 @@
 // Test-only Experiment of the Sealpost test driver: the few things the WebExtension APIs do not
-// reach (the control URL pref, every window, clicks inside another extension's page, quitting).
+// reach (the control URL pref, every window, another extension's pages and options, quitting).
 "use strict";
 
 (function (exports) {
   const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+  const { SessionStoreManager } = ChromeUtils.importESModule("resource:///modules/SessionStoreManager.sys.mjs");
   const { ExtensionError } = ChromeUtils.importESModule("resource://gre/modules/ExtensionUtils.sys.mjs").ExtensionUtils;
 
   const RESOURCE_HOST = "sealpost-test-driver";
@@ -35,13 +36,16 @@
     actorRegistered = false;
   }
 
-  // Every <browser> in a chrome document, descending into same-process chrome browsers (the mail
-  // tab's about:3pane is one) where further browsers may live.
+  // Every <browser> in a chrome document, descending into same-process privileged documents where
+  // further browsers may live: the mail tab's about:3pane, and about:addons in a content tab, which
+  // holds an add-on's options page in its own (remote) browser.
   function* browsersIn(document) {
     for (const browser of document.querySelectorAll("browser")) {
       yield browser;
       const inner = browser.isRemoteBrowser ? null : browser.contentDocument;
-      if (inner && inner.documentURI.startsWith("chrome:") && inner !== document) yield* browsersIn(inner);
+      if (inner && inner !== document && (inner.documentURI.startsWith("chrome:") || inner.nodePrincipal?.isSystemPrincipal)) {
+        yield* browsersIn(inner);
+      }
     }
   }
 
@@ -65,6 +69,23 @@
     return [...browsersIn(window.document)]
       .map((browser) => ({ url: pageUrlOf(browser), remoteType: browser.remoteType ?? null }))
       .filter((page) => page.url.startsWith("moz-extension:"));
+  }
+
+  // The driver connects before the main window has finished starting: until its onLoad the tab
+  // type that about:addons opens in is not registered ("No such tab mode: contentTab"), and
+  // until its tabs are restored a new tab can be swept away. Resolves once both are done.
+  async function mainWindowReady(window) {
+    await window.delayedStartupPromise;
+    if (SessionStoreManager._restored) return;
+    await new Promise((resolve) => {
+      const observer = () => {
+        Services.obs.removeObserver(observer, "mail-tabs-session-restored");
+        resolve();
+      };
+      Services.obs.addObserver(observer, "mail-tabs-session-restored");
+      // Restored between the check above and now: nothing will be notified any more.
+      if (SessionStoreManager._restored) observer();
+    });
   }
 
   const WEBEXT_WINDOW_TYPES = {
@@ -116,7 +137,30 @@
             return policy.getURL(path);
           },
 
-          async queryExtensionPage(urlPrefix, selector, action) {
+          // As Thunderbird's runtime.openOptionsPage does for options_ui without open_in_tab
+          // (ext-mail.js): the add-on's details in about:addons, in a tab of the main window.
+          async openOptionsPage(extensionId) {
+            const policy = WebExtensionPolicy.getByID(extensionId);
+            if (!policy) throw new ExtensionError(`no add-on ${extensionId} is running`);
+            const optionsUi = policy.extension?.manifest?.options_ui;
+            if (!optionsUi) throw new ExtensionError(`the add-on ${extensionId} has no options_ui page`);
+            if (optionsUi.open_in_tab)
+              throw new ExtensionError(`the add-on ${extensionId} opens its options in a tab, which the driver does not do`);
+            const window = Services.wm.getMostRecentWindow("mail:3pane");
+            if (!window) throw new ExtensionError("no main Thunderbird window is open");
+            await mainWindowReady(window);
+            try {
+              await window.openAddonsMgr(`addons://detail/${encodeURIComponent(extensionId)}/preferences`);
+            } catch (error) {
+              // Anything but an ExtensionError reaches the caller as "An unexpected error occurred".
+              throw new ExtensionError(`opening about:addons failed: ${error?.message ?? error}`);
+            }
+            // The manifest as loaded holds the page resolved against the add-on's base URL already;
+            // resolving again also covers a relative one.
+            return Services.io.newURI(optionsUi.page, null, Services.io.newURI(policy.getURL(""))).spec;
+          },
+
+          async queryExtensionPage(urlPrefix, selector, action, value) {
             const seen = [];
             for (const window of allWindows()) {
               for (const browser of browsersIn(window.document)) {
@@ -125,7 +169,7 @@
                 if (!url.startsWith(urlPrefix)) continue;
                 const windowGlobal = browser.browsingContext?.currentWindowGlobal;
                 if (!windowGlobal) continue;
-                const answer = await windowGlobal.getActor(ACTOR_NAME).sendQuery("query", { selector, action });
+                const answer = await windowGlobal.getActor(ACTOR_NAME).sendQuery("query", { selector, action, value });
                 return { page: url, pages: seen, ...answer };
               }
             }
