@@ -49,6 +49,11 @@ const schemaPath = await buildSchemaFile(root);
 const { buildThunderbird } = await import("./build-thunderbird.mjs");
 const thunderbird = await buildThunderbird(root);
 
+// The Outlook add-in: a static site and its manifests for https://localhost:3000/ (see README to
+// build for another address: npm run build:outlook -- --base-url URL).
+const { buildOutlook } = await import("./build-outlook.mjs");
+const outlook = await buildOutlook(root);
+
 const bytes = Object.values(core.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 const { readFile } = await import("node:fs/promises");
 const gz = gzipSync(await readFile(`${root}dist/core/sealpost-core.min.js`), { level: 9 }).length;
@@ -60,4 +65,6 @@ console.log(`built in ${Math.round(performance.now() - started)} ms
   packages/cli/dist/sealpost.mjs      the sealpost command (npx sealpost --help)
   dist/core/sealpost-core.min.js      core for browser hosts: ${kib(bytes)} minified, ${kib(gz)} gzipped
   ${schemaPath.padEnd(34)}  the policy's JSON Schema
-  dist/thunderbird/sealpost.xpi       the Thunderbird add-on: ${kib(thunderbird.bytes)}`);
+  dist/thunderbird/sealpost.xpi       the Thunderbird add-on: ${kib(thunderbird.bytes)}
+  dist/outlook/                       the Outlook add-in site and manifests for ${outlook.baseUrl}
+                                      (launchevent.js ${kib(outlook.bytes.launchevent)}, taskpane.js ${kib(outlook.bytes.taskpane)})`);
