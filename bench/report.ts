@@ -1,5 +1,6 @@
 // The shape of bench/results/latest.json and the plain-text table printed from it, so that the
 // table shows exactly what the JSON records.
+import type { OutlookReport } from "./outlook.js";
 import type { BundleReport } from "./bundle-size.js";
 import type { Plan, Stats } from "./measure.js";
 import type { PolicyShape } from "./policies.js";
@@ -42,6 +43,7 @@ export interface BenchResults {
   };
   readonly parse: PolicyShape & { readonly textBytes: number; readonly stats: Stats };
   readonly bundle: BundleReport;
+  readonly outlook: OutlookReport;
 }
 
 export function ratio(numerator: number, denominator: number): number {
@@ -149,6 +151,14 @@ export function formatTable(results: BenchResults): string {
       ["package", "minified bytes", "share"],
       bundle.packages.map((entry) => [entry.name, count(entry.bytes), `${(entry.share * 100).toFixed(1)} %`]),
     ),
+  );
+  out.push("");
+  const { handler, sends } = results.outlook;
+  out.push(`Outlook handler ${handler.file} (ES2016, minified): ${bytes(handler.minifiedBytes)}, gzip -9 ${bytes(handler.gzipBytes)}`);
+  out.push(
+    `  send check through it in the bare JavaScript-only runtime, ${count(sends.sends)} sends, ${count(sends.recipients)} recipients, ` +
+      `host calls answering asynchronously: median ${sends.medianMs.toFixed(1)} ms, p99 ${sends.p99Ms.toFixed(1)} ms, ` +
+      `worst ${sends.maxMs.toFixed(1)} ms; cold start (load + first send) ${sends.coldStartMs.toFixed(1)} ms`,
   );
   out.push("");
   out.push(`total runtime ${meta.totalRuntimeS.toFixed(1)} s`);

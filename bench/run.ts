@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CompiledPolicy, type Decision, evaluate, parsePolicyText, type PolicyDocument, validatePolicy } from "@sealpost/core";
 import { measureBundle } from "./bundle-size.js";
+import { measureOutlook } from "./outlook.js";
 import { measure, type Plan, type TaskSpec } from "./measure.js";
 import { withNaiveMatcher } from "./naive-matcher.js";
 import { policyDocument, SEED, shapeOf } from "./policies.js";
@@ -123,6 +124,8 @@ async function main(): Promise<void> {
 
   progress("bundling core for the browser");
   const bundle = await measureBundle(root);
+  progress("timing 200 sends through the built Outlook handler in the bare runtime");
+  const outlook = await measureOutlook(root);
 
   const evaluateRows = prepared.map(({ size }) => {
     const suffixMap = stats(measured, `suffix-map ${size}`);
@@ -162,6 +165,7 @@ async function main(): Promise<void> {
     },
     parse: { ...shapeOf(parseDocument), textBytes: Buffer.byteLength(parseText), stats: stats(measured, `parse ${PARSE_SIZE}`) },
     bundle,
+    outlook,
   };
 
   mkdirSync(dirname(resultsFile), { recursive: true });
