@@ -647,3 +647,24 @@ describe("describeDecision and groupFindings", () => {
     assert.equal(describeDecision(evaluate(policy, snapshot(["a@examplebank.com"]))), translate("en", "verdict.allow"));
   });
 });
+
+describe("subject protection", () => {
+  const subjectPolicy = compilePolicy({
+    version: 1,
+    rules: [{ id: "banks", domains: ["examplebank.com"], require: { encryption: ["openpgp", "smime"] }, action: "block", protectSubject: true }],
+  });
+
+  it("refuses OpenPGP with the subject in the clear when the rule protects the subject", () => {
+    const decision = evaluate(subjectPolicy, snapshot(["a@examplebank.com"], { encryption: { kind: "openpgp", subject: false } }));
+    assert.equal(decision.verdict, "block");
+    assert.deepEqual(codes(decision), ["subject-not-protected"]);
+  });
+
+  it("accepts OpenPGP with the subject encrypted", () => {
+    assert.equal(evaluate(subjectPolicy, snapshot(["a@examplebank.com"], { encryption: { kind: "openpgp", subject: true } })).verdict, "allow");
+  });
+
+  it("reports only the missing encryption, not the subject too, for an unencrypted message", () => {
+    assert.deepEqual(codes(evaluate(subjectPolicy, snapshot(["a@examplebank.com"], { encryption: { kind: "none" } }))), ["not-encrypted"]);
+  });
+});

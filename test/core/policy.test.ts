@@ -76,7 +76,30 @@ describe("validatePolicy: a valid policy", () => {
       encryption: ["openpgp"],
       action: "confirm",
       message: { en: "Encrypt it.", de: "Verschlüsseln." },
+      autoEncrypt: true,
+      protectSubject: false,
     });
+  });
+
+  it("switches auto-encryption on by default only for rules that require encryption", () => {
+    const result = validatePolicy(
+      policy({
+        rules: [
+          rule({ id: "encrypting" }),
+          rule({ id: "tls-only", require: { submission: "tls" } }),
+          rule({ id: "manual", autoEncrypt: false, protectSubject: true }),
+        ],
+      }),
+    );
+    assert.ok(result.ok);
+    assert.deepEqual(
+      result.policy.rules.map((compiled) => [compiled.id, compiled.autoEncrypt, compiled.protectSubject]),
+      [
+        ["encrypting", true, false],
+        ["tls-only", false, false],
+        ["manual", false, true],
+      ],
+    );
   });
 
   it("keeps the document it was compiled from", () => {

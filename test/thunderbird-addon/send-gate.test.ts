@@ -17,7 +17,14 @@ function compile(document: unknown): CompiledPolicy {
 const policy = compile({
   version: 1,
   rules: [
-    { id: "banks", domains: ["examplebank.com"], require: { submission: "tls", encryption: ["openpgp", "smime"] }, action: "block" },
+    // Refusing, not encrypting for the user, so that these tests see the refusal; auto-encryption has its own below.
+    {
+      id: "banks",
+      domains: ["examplebank.com"],
+      require: { submission: "tls", encryption: ["openpgp", "smime"] },
+      action: "block",
+      autoEncrypt: false,
+    },
     { id: "payroll", domains: ["payroll.example.net"], require: { submission: "tls" }, action: "confirm" },
   ],
 });
@@ -25,6 +32,10 @@ const active: PolicyState = { kind: "active", source: "local", policy };
 const tab = { id: 7 };
 
 function gate(options: FakeHostOptions & { state?: PolicyState | Error; answer?: "send" | "cancel"; deadlineMs?: number } = {}) {
+  return gateWith(options);
+}
+
+function gateWith(options: FakeHostOptions & { state?: PolicyState | Error; answer?: "send" | "cancel"; deadlineMs?: number }) {
   const prompts: PromptRequest[] = [];
   const run = sendGate({
     host: fakeHost(options),
@@ -141,5 +152,68 @@ describe("the send gate", () => {
     const { send, prompts } = gate({ language: "de", route: { outgoing: smtp(0, 25), savesSentCopy: false } });
     await send({ to: ["pay@examplebank.com"] });
     assert.equal(prompts[0]?.decision.summary, "Diese Nachricht kann noch nicht gesendet werden.");
+  });
+});
+
+describe("auto-encryption", () => {
+  const autoPolicy = compile({
+    version: 1,
+    rules: [
+      { id: "banks", domains: ["examplebank.com"], require: { submission: "tls", encryption: ["openpgp", "smime"] }, action: "block" },
+      { id: "auditor", domains: ["audit.example"], require: { encryption: ["openpgp"] }, action: "block", protectSubject: true },
+      { id: "smime-only", domains: ["smime.example"], require: { encryption: ["smime"] }, action: "block" },
+    ],
+  });
+  const auto: PolicyState = { kind: "active", source: "managed", policy: autoPolicy };
+
+  it("switches OpenPGP on instead of refusing, and tells the user", async () => {
+    const { send, prompts } = gateWith({ state: auto });
+    assert.deepEqual(await send({ to: ["pay@examplebank.com"] }), {
+      cancel: false,
+      details: { selectedEncryptionTechnology: { name: "OpenPGP", encryptBody: true, encryptSubject: false } },
+    });
+    assert.equal(prompts[0]?.kind, "encrypted");
+  });
+
+  it("encrypts the subject too where the rule protects it", async () => {
+    const { send } = gateWith({ state: auto });
+    const result = await send({ to: ["partner@audit.example"] });
+    assert.deepEqual(result.details?.selectedEncryptionTechnology, { name: "OpenPGP", encryptBody: true, encryptSubject: true });
+  });
+
+  it("turns on subject encryption for a message already encrypted without it", async () => {
+    const { send } = gateWith({ state: auto });
+    const result = await send({
+      to: ["partner@audit.example"],
+      selectedEncryptionTechnology: { name: "OpenPGP", encryptBody: true, encryptSubject: false },
+    });
+    assert.deepEqual(result, {
+      cancel: false,
+      details: { selectedEncryptionTechnology: { name: "OpenPGP", encryptBody: true, encryptSubject: true } },
+    });
+  });
+
+  it("does not encrypt when TLS is missing too: the message is refused with both reasons", async () => {
+    const { send, prompts } = gateWith({ state: auto, route: { outgoing: smtp(0, 25), savesSentCopy: false } });
+    assert.deepEqual(await send({ to: ["pay@examplebank.com"] }), { cancel: true });
+    assert.deepEqual(prompts[0]?.decision.findings.map((finding) => finding.code).sort(), ["not-encrypted", "submission-not-tls"]);
+  });
+
+  it("refuses when the identity has no key or certificate", async () => {
+    const { send } = gateWith({ state: auto, identity: { id: "id1", email: "alice@example.org", encryptionCapabilities: {} } });
+    assert.deepEqual(await send({ to: ["pay@examplebank.com"] }), { cancel: true });
+  });
+
+  it("uses S/MIME where that is what the rule accepts and the identity has", async () => {
+    const identity = { id: "id1", email: "alice@example.org", encryptionCapabilities: { "S/MIME": { canEncrypt: true, canSign: true } } };
+    const { send } = gateWith({ state: auto, identity });
+    assert.deepEqual((await send({ to: ["x@smime.example"] })).details, {
+      selectedEncryptionTechnology: { name: "S/MIME", encryptBody: true },
+    });
+  });
+
+  it("refuses when a rule turns auto-encryption off", async () => {
+    const { send } = gateWith({ state: active });
+    assert.deepEqual(await send({ to: ["pay@examplebank.com"] }), { cancel: true });
   });
 });

@@ -16,6 +16,7 @@ export type FindingCode =
   | "not-encrypted"
   | "encryption-not-accepted"
   | "pinned-key-not-used"
+  | "subject-not-protected"
   | "policy-unavailable"
   | "snapshot-invalid";
 
@@ -165,6 +166,17 @@ function checkRule(
   if (rule.encryption !== undefined) {
     const encryption = encryptionProblem(policy, rule.encryption, snapshot.encryption, address, locale);
     if (encryption !== undefined) findings.push({ ...base, requirement: "encryption", ...encryption });
+    // Only OpenPGP can carry the subject inside the encrypted part (a protected header).
+    else if (rule.protectSubject && snapshot.encryption.kind === "openpgp" && snapshot.encryption.subject !== true) {
+      findings.push({
+        ...base,
+        code: "subject-not-protected",
+        requirement: "encryption",
+        observed: "subject in the clear",
+        problem: translate(locale, "encryption.subject.problem"),
+        fix: translate(locale, "encryption.subject.fix"),
+      });
+    }
   }
   return findings;
 }

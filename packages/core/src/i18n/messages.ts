@@ -32,6 +32,9 @@ export const en = {
   "snapshot-invalid.problem": "Sealpost could not read this message ({reason}).",
   "snapshot-invalid.fix": "Try again; if it keeps happening, contact IT.",
 
+  "encryption.subject.problem": "The subject of this message is not encrypted, and the policy asks for it to be.",
+  "encryption.subject.fix": "Turn on “Encrypt subject” in the message's security options, then send again.",
+
   "method.openpgp": "OpenPGP",
   "method.smime": "S/MIME",
   "method.label": "an encrypting sensitivity label",
@@ -76,6 +79,9 @@ export const de: Catalog = {
   "policy-unavailable.fix": "Wenden Sie sich an die IT; bis die Richtlinie repariert ist, senden Sie nur innerhalb Ihrer Organisation.",
   "snapshot-invalid.problem": "Sealpost konnte diese Nachricht nicht lesen ({reason}).",
   "snapshot-invalid.fix": "Versuchen Sie es erneut; wenn es wieder passiert, wenden Sie sich an die IT.",
+
+  "encryption.subject.problem": "Der Betreff dieser Nachricht ist nicht verschlüsselt; die Richtlinie verlangt das.",
+  "encryption.subject.fix": "Schalten Sie in den Sicherheitsoptionen der Nachricht „Betreff verschlüsseln“ ein und senden Sie erneut.",
 
   "method.openpgp": "OpenPGP",
   "method.smime": "S/MIME",

@@ -86,6 +86,17 @@ export const RuleSchema = v.strictObject({
     v.description('"block" refuses the message until the requirements are met; "confirm" lets the user send after confirming.'),
   ),
   message: v.optional(LocalizedText),
+  autoEncrypt: v.optional(
+    v.pipe(
+      v.boolean(),
+      v.description(
+        "Where the add-in can encrypt for the user (Thunderbird with an OpenPGP key or S/MIME certificate), it switches encryption on instead of refusing. Default: true for rules that require encryption.",
+      ),
+    ),
+  ),
+  protectSubject: v.optional(
+    v.pipe(v.boolean(), v.description("The real subject must travel inside the encrypted part, the outer one neutral. Default: false.")),
+  ),
 });
 
 export const PolicySchema = v.pipe(

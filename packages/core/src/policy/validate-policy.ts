@@ -32,6 +32,10 @@ export interface CompiledRule {
   readonly encryption: readonly EncryptionMethod[] | undefined;
   readonly action: Action;
   readonly message: Readonly<Record<string, string>> | undefined;
+  /** Whether an add-in may switch encryption on for the user rather than refuse. */
+  readonly autoEncrypt: boolean;
+  /** Whether the subject must be encrypted too. */
+  readonly protectSubject: boolean;
 }
 
 export interface PinnedKey {
@@ -291,6 +295,8 @@ function compile(document: PolicyDocument): CompiledPolicy {
       encryption: rule.require.encryption,
       action: rule.action,
       message: rule.message,
+      autoEncrypt: rule.autoEncrypt ?? rule.require.encryption !== undefined,
+      protectSubject: rule.protectSubject ?? false,
     };
   });
   const encryptingLabels = new Map((document.encryptingLabels ?? []).map((label) => [label.id.toLowerCase(), label.name]));

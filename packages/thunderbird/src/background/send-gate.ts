@@ -3,13 +3,13 @@
 // message stays untouched in its compose window.
 import { type ComposeSnapshot, type Decision, evaluate } from "@sealpost/core";
 import type { Host } from "../host/thunderbird-api.js";
-import type { ComposeDetails, Tab } from "../host/thunderbird-types.js";
+import type { ComposeDetails, EncryptionTechnology, MailIdentity, Tab } from "../host/thunderbird-types.js";
 import { encryptionChoice, type Technology } from "./encryption-choice.js";
 import { type PolicyState, policyForEvaluation } from "./policy-store.js";
 import { buildSnapshot, encryptionState, plainRecipients } from "./snapshot-builder.js";
 
 export interface PromptRequest {
-  readonly kind: "block" | "confirm";
+  readonly kind: "block" | "confirm" | "encrypted";
   readonly decision: Decision;
   readonly tabId: number;
   readonly subject: string;
@@ -27,7 +27,7 @@ export interface GateDeps {
   readonly onDecision?: (decision: Decision, elapsedMs: number) => void;
 }
 
-export type GateResult = { cancel: boolean };
+export type GateResult = { cancel: boolean; details?: { selectedEncryptionTechnology: EncryptionTechnology } };
 
 export async function checkBeforeSend(deps: GateDeps, tab: Tab, details: ComposeDetails): Promise<GateResult> {
   const started = Date.now();
@@ -47,6 +47,20 @@ export async function checkBeforeSend(deps: GateDeps, tab: Tab, details: Compose
   if (decision.verdict === "allow") return { cancel: false };
 
   const identity = details.identityId === undefined ? null : await deps.host.getIdentity(details.identityId).catch(() => null);
+  const autoEncrypted = autoEncryption(decision, policy, identity, snapshot);
+  if (autoEncrypted !== undefined) {
+    // The same message, encrypted, meets the policy: Thunderbird encrypts it (and never falls
+    // back to plaintext when it cannot), and the user is told what happened.
+    const told: PromptRequest = {
+      kind: "encrypted",
+      decision,
+      tabId: tab.id ?? -1,
+      subject: details.subject ?? "",
+      encryptWith: autoEncrypted.name,
+    };
+    deps.prompt(told).catch(() => undefined);
+    return { cancel: false, details: { selectedEncryptionTechnology: autoEncrypted } };
+  }
   const encryptWith = encryptionChoice(decision, policy, identity);
   const request: PromptRequest = {
     kind: decision.verdict,
@@ -101,6 +115,32 @@ function fallbackSnapshot(host: Host, details: ComposeDetails, reason: string): 
     encryption: encryptionState(details),
     locale,
   };
+}
+
+// Encryption is switched on for the user only where every unmet requirement is about encryption,
+// every rule concerned allows it (autoEncrypt), the identity can encrypt with a technology they
+// all accept, and the message would then meet the whole policy.
+function autoEncryption(
+  decision: Decision,
+  state: PolicyState,
+  identity: MailIdentity | null,
+  snapshot: ComposeSnapshot,
+): EncryptionTechnology | undefined {
+  if (state.kind !== "active" || decision.findings.length === 0) return undefined;
+  const fixable = new Set(["not-encrypted", "encryption-not-accepted", "subject-not-protected"]);
+  if (!decision.findings.every((finding) => fixable.has(finding.code))) return undefined;
+  const rules = decision.findings.map((finding) => state.policy.rules.find((rule) => rule.id === finding.rule));
+  if (!rules.every((rule) => rule?.autoEncrypt === true)) return undefined;
+  const onlySubject = decision.findings.every((finding) => finding.code === "subject-not-protected");
+  const name = onlySubject ? "OpenPGP" : encryptionChoice(decision, state, identity);
+  if (name === undefined) return undefined;
+  const encryptSubject = name === "OpenPGP" && rules.some((rule) => rule?.protectSubject === true);
+  const encrypted: ComposeSnapshot = {
+    ...snapshot,
+    encryption: name === "OpenPGP" ? { kind: "openpgp", subject: encryptSubject } : { kind: "smime" },
+  };
+  if (evaluate(state.policy, encrypted).verdict !== "allow") return undefined;
+  return name === "OpenPGP" ? { name, encryptBody: true, encryptSubject } : { name, encryptBody: true };
 }
 
 export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

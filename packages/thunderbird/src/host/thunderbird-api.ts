@@ -15,7 +15,7 @@ import type {
 interface ThunderbirdNamespaces {
   readonly compose: {
     readonly onBeforeSend: {
-      addListener(listener: (tab: Tab, details: ComposeDetails) => Promise<{ cancel?: boolean } | undefined>): void;
+      addListener(listener: (tab: Tab, details: ComposeDetails) => Promise<BeforeSendResult | undefined>): void;
     };
     getComposeDetails(tabId: number): Promise<ComposeDetails>;
     setComposeDetails(tabId: number, details: Partial<ComposeDetails>): Promise<void>;
@@ -58,7 +58,13 @@ export const thunderbirdHost: Host = {
   uiLanguage: () => browser.i18n.getUILanguage(),
 };
 
-export function onBeforeSend(listener: (tab: Tab, details: ComposeDetails) => Promise<{ cancel?: boolean } | undefined>): void {
+/** What an onBeforeSend listener may answer: cancel the send, or change the message before it goes. */
+export interface BeforeSendResult {
+  readonly cancel?: boolean;
+  readonly details?: { readonly selectedEncryptionTechnology?: EncryptionTechnology };
+}
+
+export function onBeforeSend(listener: (tab: Tab, details: ComposeDetails) => Promise<BeforeSendResult | undefined>): void {
   thunderbird.compose.onBeforeSend.addListener(listener);
 }
 

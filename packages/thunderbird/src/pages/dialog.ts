@@ -46,6 +46,10 @@ async function fitWindowToContent(): Promise<void> {
 }
 
 function render(view: PromptView): void {
+  if (view.kind === "encrypted") {
+    renderEncrypted(view);
+    return;
+  }
   setTitle(view.kind === "block" ? t("dialogTitleBlock") : t("dialogTitleConfirm"));
   document.body.classList.add(view.kind);
   const lang = view.decision.locale;
@@ -90,6 +94,28 @@ function render(view: PromptView): void {
     actions.replaceChildren(close);
   }
   onEscape = () => void closeBlocked();
+  close.focus();
+}
+
+// Sealpost switched encryption on and the message is on its way: say so, name whom the policy
+// protects, and offer nothing to decide.
+function renderEncrypted(view: PromptView): void {
+  setTitle(t("dialogTitleEncrypted"));
+  document.body.classList.add("encrypted");
+  const recipients = [
+    ...new Set(view.decision.findings.flatMap((finding) => finding.recipient?.display ?? finding.recipient?.address ?? [])),
+  ];
+  const summary = byId("summary", HTMLParagraphElement);
+  summary.textContent = t("dialogEncryptedSummary", recipients.join(", "), view.encryptWith ?? "OpenPGP");
+  summary.after(h("p", { class: "hint", id: "hint" }, t("dialogEncryptedHint")));
+  byId("subject", HTMLElement).textContent = view.subject.trim() === "" ? t("dialogNoSubject") : view.subject;
+  byId("subject-line", HTMLParagraphElement).hidden = false;
+  byId("reasons-section", HTMLElement).hidden = true;
+  byId("rule-messages-section", HTMLElement).hidden = true;
+  const close = h("button", { id: "close", type: "button", class: "primary" }, t("dialogClose"));
+  close.addEventListener("click", () => window.close());
+  onEscape = () => window.close();
+  actions.replaceChildren(close);
   close.focus();
 }
 

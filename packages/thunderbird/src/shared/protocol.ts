@@ -39,7 +39,8 @@ export interface ComposeStatus {
 }
 
 export interface PromptView {
-  readonly kind: "block" | "confirm";
+  /** "encrypted": Sealpost switched encryption on and let the message go; the dialog only tells. */
+  readonly kind: "block" | "confirm" | "encrypted";
   readonly subject: string;
   readonly decision: Decision;
   /** The compose tab the message is in, so the dialog can offer to fix it there. */
