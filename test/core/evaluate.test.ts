@@ -651,7 +651,9 @@ describe("describeDecision and groupFindings", () => {
 describe("subject protection", () => {
   const subjectPolicy = compilePolicy({
     version: 1,
-    rules: [{ id: "banks", domains: ["examplebank.com"], require: { encryption: ["openpgp", "smime"] }, action: "block", protectSubject: true }],
+    rules: [
+      { id: "banks", domains: ["examplebank.com"], require: { encryption: ["openpgp", "smime"] }, action: "block", protectSubject: true },
+    ],
   });
 
   it("refuses OpenPGP with the subject in the clear when the rule protects the subject", () => {
@@ -661,7 +663,10 @@ describe("subject protection", () => {
   });
 
   it("accepts OpenPGP with the subject encrypted", () => {
-    assert.equal(evaluate(subjectPolicy, snapshot(["a@examplebank.com"], { encryption: { kind: "openpgp", subject: true } })).verdict, "allow");
+    assert.equal(
+      evaluate(subjectPolicy, snapshot(["a@examplebank.com"], { encryption: { kind: "openpgp", subject: true } })).verdict,
+      "allow",
+    );
   });
 
   it("reports only the missing encryption, not the subject too, for an unencrypted message", () => {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Decision, evaluate, type RecipientInput } from "@sealpost/core";
-import { BANKS_POLICY, codes, compilePolicy, insecureSnapshot, reportFor, to } from "./fixtures.js";
+import { BANKS_POLICY, codes, compilePolicy, insecureSnapshot, reportFor, snapshot, to } from "./fixtures.js";
 
 const policy = compilePolicy(BANKS_POLICY);
 
@@ -200,5 +200,27 @@ describe("security regression: addresses that cannot be read", () => {
 
   it("a control character in an address blocks", () => {
     assert.equal(send("pay@examplebank.com\u0000").verdict, "block");
+  });
+});
+
+describe("pinned keys a host cannot check", () => {
+  const pinned = compilePolicy({
+    version: 1,
+    rules: [{ id: "banks", domains: ["examplebank.com"], require: { encryption: ["openpgp"] }, action: "block" }],
+    keys: { "payments@examplebank.com": "7780CA90FDA140C189294A55924B0AAACC530A7D" },
+  });
+
+  // Regression: a host that reports no key ids (Thunderbird before it reads its key ring) let any
+  // OpenPGP message through to a pinned recipient, whatever key it was encrypted to.
+  it("refuses OpenPGP to a pinned recipient when the host cannot say which keys it is encrypted to", () => {
+    const decision = evaluate(pinned, snapshot(["payments@examplebank.com"], { encryption: { kind: "openpgp" } }));
+    assert.equal(decision.verdict, "block");
+    assert.equal(decision.findings[0]?.code, "pinned-key-not-used");
+    assert.equal(decision.findings[0]?.observed, "unknown");
+    assert.match(decision.findings[0]?.problem ?? "", /cannot tell which key/);
+  });
+
+  it("still lets OpenPGP go to an unpinned recipient of the same rule", () => {
+    assert.equal(evaluate(pinned, snapshot(["other@examplebank.com"], { encryption: { kind: "openpgp" } })).verdict, "allow");
   });
 });

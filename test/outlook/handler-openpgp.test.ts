@@ -154,18 +154,34 @@ describe("encrypted messages", () => {
     assert.deepEqual(inspected.ok ? "ok" : inspected.problem, "no-integrity");
   });
 
-  it("ignores marker and padding packets", () => {
+  it("ignores a marker packet and a small padding packet before the encrypted data", () => {
     const bytes = fixtureBytes("attachment-bank.pdf.pgp");
     const marker = Buffer.from([0xca, 3, 0x50, 0x47, 0x50]);
     const padding = Buffer.from([0xd5, 4, 1, 2, 3, 4]);
-    const inspected = inspectEncryptedMessage(arrayBytes(Buffer.concat([marker, bytes, padding])));
-    assert.ok(inspected.ok);
+    assert.ok(inspectEncryptedMessage(arrayBytes(Buffer.concat([marker, padding, bytes]))).ok);
+  });
+
+  // Security regression: a padding packet's bytes are arbitrary and travel readable.
+  it("refuses any packet after the encrypted data, padding included", () => {
+    const bytes = fixtureBytes("attachment-bank.pdf.pgp");
+    const secret = Buffer.from("CONFIDENTIAL PLAINTEXT PAYLOAD");
+    const padding = Buffer.concat([Buffer.from([0xd5, secret.length]), secret]);
+    const inspected = inspectEncryptedMessage(arrayBytes(Buffer.concat([bytes, padding])));
+    assert.equal(inspected.ok, false);
+    assert.equal(!inspected.ok && inspected.problem, "trailing-data");
+  });
+
+  it("refuses a large padding packet before the encrypted data", () => {
+    const bytes = fixtureBytes("attachment-bank.pdf.pgp");
+    const secret = Buffer.from("The account password is hunter2, and the PIN is 4711.");
+    const padding = Buffer.concat([Buffer.from([0xd5, secret.length]), secret]);
+    assert.equal(inspectEncryptedMessage(arrayBytes(Buffer.concat([padding, bytes]))).ok, false);
   });
 });
 
 describe("armor", () => {
-  it("skips armor headers and the optional checksum, with any line endings", () => {
-    const text = fixtureText("sealed-bank.asc").replace("-----\n\n", "-----\nComment: made by GnuPG\nVersion: 2.2\n\n");
+  it("skips short Version and Hash headers and the optional checksum, with any line endings", () => {
+    const text = fixtureText("sealed-bank.asc").replace("-----\n\n", "-----\nVersion: GnuPG v2\nHash: SHA256\n\n");
     for (const variant of [text, text.replaceAll("\n", "\r\n"), text.replace(/\n=[A-Za-z0-9+/]{4}\n/, "\n")]) {
       const armor = readArmor(variant);
       assert.ok(armor.ok);
@@ -173,6 +189,18 @@ describe("armor", () => {
       assert.equal(armor.textOutside, false);
       assert.ok(inspectEncryptedMessage(armor.data).ok);
     }
+  });
+
+  // Security regressions: armor headers and lines after the checksum travel readable.
+  it("refuses a Comment header, which could carry the message's text", () => {
+    const text = fixtureText("sealed-bank.asc").replace("-----\n\n", "-----\nComment: The account password is hunter2\n\n");
+    assert.equal(readArmor(text).ok, false);
+  });
+
+  it("refuses text between the checksum line and the END line", () => {
+    const text = fixtureText("sealed-bank.asc").replace(/\n(=[A-Za-z0-9+/]{4})\n/, "\n$1\nWire 1,000,000 EUR, PIN 4711\n");
+    assert.notEqual(text, fixtureText("sealed-bank.asc"));
+    assert.equal(readArmor(text).ok, false);
   });
 
   it("notices text before or after the block, but not whitespace", () => {

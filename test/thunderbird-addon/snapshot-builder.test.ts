@@ -122,3 +122,19 @@ describe("the snapshot builder", () => {
     assert.equal(snapshot.locale, "de");
   });
 });
+
+describe("the snapshot builder, against what Thunderbird may hand over", () => {
+  // Regression: a list member with an empty address vanished instead of blocking as unreadable.
+  it("keeps a list member without an address as a recipient core will refuse", async () => {
+    const host = fakeHost({
+      lists: {
+        Team: [
+          { name: "Bob", email: "bob@example.org" },
+          { name: "Payments", email: "" },
+        ],
+      },
+    });
+    const snapshot = await buildSnapshot(host, { identityId: "id1", to: ["Team <Team>"] });
+    assert.deepEqual(snapshot.recipients, [{ text: "Team <Team>", kind: "to" }]);
+  });
+});

@@ -261,14 +261,18 @@ function checkPinnedKey(
   address: ParsedAddress,
   locale: string,
 ): Finding | undefined {
-  if (state.kind !== "openpgp" || state.keyIds === undefined) return undefined;
+  if (state.kind !== "openpgp") return undefined;
   const requiring = rules.filter((rule) => rule.encryption?.includes("openpgp") === true);
   const pin = policy.keys.get(addressKey(address));
   if (requiring.length === 0 || pin === undefined) return undefined;
   const fingerprint = pin.fingerprint;
-  if (fingerprint !== undefined && state.keyIds.some((id) => keyIdMatches(fingerprint, id))) return undefined;
+  const keyIds = state.keyIds;
+  if (fingerprint !== undefined && keyIds?.some((id) => keyIdMatches(fingerprint, id)) === true) return undefined;
   const shown = fingerprint ?? "(armored key)";
   const action: Action = requiring.some((rule) => rule.action === "block") ? "block" : "confirm";
+  // A host that cannot tell which keys the message is encrypted to cannot show the pin is
+  // honoured: that fails closed too, with its own explanation.
+  const unknown = keyIds === undefined;
   return {
     code: "pinned-key-not-used",
     requirement: "encryption",
@@ -276,8 +280,11 @@ function checkPinnedKey(
     recipient: recipientRef(input, address),
     domain: address.unicodeDomain,
     rule: requiring[0]?.id ?? "",
-    observed: state.keyIds.join(",") || "none",
-    problem: translate(locale, "encryption.pinned.problem", { address: address.address, fingerprint: shown }),
+    observed: unknown ? "unknown" : keyIds.join(",") || "none",
+    problem: translate(locale, unknown ? "encryption.pinned.unknown.problem" : "encryption.pinned.problem", {
+      address: address.address,
+      fingerprint: shown,
+    }),
     fix: translate(locale, "encryption.pinned.fix", { address: address.address, fingerprint: shown }),
   };
 }

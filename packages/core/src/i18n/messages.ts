@@ -25,6 +25,8 @@ export const en = {
   "encryption.not-accepted.problem": "The message is encrypted with {observed}, which is not accepted for {domain}.",
   "encryption.label.problem": "The sensitivity label on this message ({label}) does not encrypt it.",
   "encryption.pinned.problem": "The message is not encrypted to the key your organisation requires for {address} ({fingerprint}).",
+  "encryption.pinned.unknown.problem":
+    "Your organisation requires the key {fingerprint} for {address}, and Sealpost cannot tell which key this message is encrypted to.",
   "encryption.pinned.fix": "Use the key with fingerprint {fingerprint} for {address}, then send again.",
 
   "policy-unavailable.problem": "Sealpost's policy could not be loaded ({reason}), so mail outside your organisation cannot be checked.",
@@ -72,6 +74,8 @@ export const de: Catalog = {
   "encryption.label.problem": "Die Vertraulichkeitsbezeichnung dieser Nachricht ({label}) verschlüsselt sie nicht.",
   "encryption.pinned.problem":
     "Die Nachricht ist nicht mit dem Schlüssel verschlüsselt, den Ihre Organisation für {address} vorschreibt ({fingerprint}).",
+  "encryption.pinned.unknown.problem":
+    "Ihre Organisation schreibt für {address} den Schlüssel {fingerprint} vor, und Sealpost kann nicht erkennen, mit welchem Schlüssel diese Nachricht verschlüsselt ist.",
   "encryption.pinned.fix": "Verwenden Sie für {address} den Schlüssel mit dem Fingerabdruck {fingerprint} und senden Sie erneut.",
 
   "policy-unavailable.problem":

@@ -16,6 +16,7 @@ export type Armor =
 const BEGIN = /-----BEGIN PGP ([A-Z0-9 ,]+)-----/;
 const HEADER = /^[A-Za-z][A-Za-z0-9-]*: /;
 const CHECKSUM = /^=[A-Za-z0-9+/]{4}$/;
+const ALLOWED_HEADER = /^(Version: [\x20-\x7e]{1,64}|Hash: [A-Za-z0-9, -]{1,64}|Charset: [A-Za-z0-9-]{1,32})\s*$/;
 const LEADING_SPACE = /^[\s\u00a0]+/;
 
 /** Whether `text`, leading whitespace aside, starts an armored block with this label. */
@@ -35,12 +36,23 @@ export function readArmor(text: string): Armor {
   const lines = text.slice(bodyStart, end).split(/\r\n|\r|\n/);
   // The BEGIN line ends the first line; armor headers follow until a blank line (§6.2.2).
   let index = lines[0]?.trim() === "" ? 1 : 0;
-  while (index < lines.length && HEADER.test(lines[index] ?? "")) index++;
+  // Armor headers travel in the clear: only the short, fixed ones implementations write are
+  // accepted, so that no header (a Comment: above all) can carry the message's text.
+  for (; index < lines.length && HEADER.test(lines[index] ?? ""); index++) {
+    if (!ALLOWED_HEADER.test(lines[index] ?? ""))
+      return { ok: false, reason: "the armored block has a header that could carry readable text" };
+  }
   const payload: string[] = [];
   for (; index < lines.length; index++) {
     const line = (lines[index] ?? "").trim();
-    // The CRC-24 line is optional and carries no security (RFC 9580 §6.1); it is not checked.
-    if (CHECKSUM.test(line)) break;
+    // The CRC-24 line is optional and carries no security (RFC 9580 §6.1); it is not checked,
+    // but it must be the last line: anything after it would travel readable.
+    if (CHECKSUM.test(line)) {
+      if (lines.slice(index + 1).some((rest) => rest.trim() !== "")) {
+        return { ok: false, reason: "the armored block has text after its checksum line" };
+      }
+      break;
+    }
     payload.push(line);
   }
   const data = base64Bytes(payload.join(""));

@@ -27,6 +27,8 @@ export type EncryptedMessage =
   | { readonly ok: true; readonly recipients: readonly KeyRef[]; readonly passwords: number }
   | { readonly ok: false; readonly problem: MessageProblem; readonly detail: string };
 
+const MAX_PADDING = 32;
+
 export function inspectEncryptedMessage(source: ByteSource): EncryptedMessage {
   // Every OpenPGP packet starts with a byte whose high bit is set (RFC 9580 §4.2); a PDF or any
   // other plain file does not, and is plainly not encrypted rather than a broken message.
@@ -42,9 +44,16 @@ export function inspectEncryptedMessage(source: ByteSource): EncryptedMessage {
   let passwords = 0;
   let encrypted = false;
   for (const packet of packets) {
-    // Marker and padding packets carry nothing and must be ignored (RFC 9580 §5.8, §5.14).
-    if (packet.tag === TAG.marker || packet.tag === TAG.padding) continue;
+    // Nothing may follow the encrypted data: even a padding packet's bytes travel readable.
     if (encrypted) return { ok: false, problem: "trailing-data", detail: `packet ${String(packet.tag)} follows the encrypted data` };
+    // Before it, a marker packet (fixed "PGP", RFC 9580 §5.8) is ignored; a padding packet
+    // (§5.14) only when small, since its bytes are arbitrary and readable.
+    if (packet.tag === TAG.marker) continue;
+    if (packet.tag === TAG.padding) {
+      if (packet.bodyLength > MAX_PADDING)
+        return { ok: false, problem: "trailing-data", detail: "a large padding packet could carry readable data" };
+      continue;
+    }
     switch (packet.tag) {
       case TAG.pkesk: {
         const ref = pkeskRecipient(source, packet);

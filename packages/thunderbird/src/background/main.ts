@@ -19,7 +19,7 @@ const store = new PolicyStore({
       return values[POLICY_KEY];
     } catch (error) {
       // Gecko rejects when no enterprise policy names this add-on; that is "no managed policy".
-      if (/manifest not found|managed storage/i.test(String(error))) return undefined;
+      if (/managed storage manifest not found/i.test(String(error))) return undefined;
       throw error;
     }
   },

@@ -74,11 +74,13 @@ async function expandEntry(host: Host, entry: ComposeRecipient, kind: FieldKind)
 
 async function expandList(host: Host, text: string, listName: string, kind: FieldKind): Promise<RecipientInput[]> {
   const members = await host.expandMailingLists(text);
-  const expanded = members.length > 0 && members.every((member) => member.email !== undefined && member.email !== member.name);
+  // An empty address counts as none: a member Thunderbird cannot address must not vanish.
+  const expanded =
+    members.length > 0 && members.every((member) => member.email !== undefined && member.email !== "" && member.email !== member.name);
   if (!expanded) return [{ text, kind }];
   return members.map((member) => ({
     // A member without an address stays as its name, which core refuses as unparseable.
-    text: member.email ?? member.name ?? "",
+    text: member.email || member.name || "(a list member without an address)",
     kind: "list-member" as const,
     list: listName.replace(/\s*<[^>]*>\s*$/, ""),
   }));
