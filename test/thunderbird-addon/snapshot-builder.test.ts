@@ -138,3 +138,17 @@ describe("the snapshot builder, against what Thunderbird may hand over", () => {
     assert.deepEqual(snapshot.recipients, [{ text: "Team <Team>", kind: "to" }]);
   });
 });
+
+describe("mailing lists named like an address", () => {
+  // Thunderbird writes a list pill as "Name <Name>"; a list named like an address looks like one.
+  it("expands a list whose name is an address", async () => {
+    const host = fakeHost({ lists: { "team@corp.example": [{ name: "Payments", email: "pay@examplebank.com" }] } });
+    const snapshot = await buildSnapshot(host, { identityId: "id1", to: ["team@corp.example <team@corp.example>"] });
+    assert.deepEqual(snapshot.recipients, [{ text: "pay@examplebank.com", kind: "list-member", list: "team@corp.example" }]);
+  });
+
+  it("keeps an ordinary address whose display name differs", async () => {
+    const snapshot = await buildSnapshot(fakeHost(), { identityId: "id1", to: ["Team <team@corp.example>"] });
+    assert.deepEqual(snapshot.recipients, [{ text: "Team <team@corp.example>", kind: "to" }]);
+  });
+});

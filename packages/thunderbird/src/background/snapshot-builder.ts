@@ -68,7 +68,16 @@ async function expandEntry(host: Host, entry: ComposeRecipient, kind: FieldKind)
     }
     return [{ text: describeNode(entry), kind }];
   }
-  if (parseRecipients(entry).every((result) => result.ok)) return [{ text: entry, kind }];
+  // Thunderbird expands an entry whose name equals its address (how a list pill is written), so
+  // a list named like an address ("team@corp.example <team@corp.example>") is offered too.
+  const parsed = parseRecipients(entry);
+  const plainAddresses = parsed.every(
+    (result) =>
+      result.ok &&
+      result.name.toLowerCase() !== `${result.local}@${result.unicodeDomain}`.toLowerCase() &&
+      result.name.toLowerCase() !== result.address.toLowerCase(),
+  );
+  if (plainAddresses) return [{ text: entry, kind }];
   return expandList(host, entry, entry, kind);
 }
 
