@@ -63,6 +63,23 @@ const commands = {
     return messenger.compose.getComposeDetails(tabId);
   },
 
+  // compose.setComposeDetails toggles each flag that differs from the window's, and an absent flag
+  // differs from false: every flag is spelled out, so nothing flips by omission.
+  async setEncryption({ tabId, name, encryptBody, encryptSubject = false, signMessage = false }) {
+    const technology = { name, encryptBody, signMessage };
+    if (name === "OpenPGP") technology.encryptSubject = encryptSubject;
+    await messenger.compose.setComposeDetails(tabId, { selectedEncryptionTechnology: technology });
+    return (await messenger.compose.getComposeDetails(tabId)).selectedEncryptionTechnology ?? null;
+  },
+
+  async importOpenPgpKeys({ secret, public: publicKeys = [] }) {
+    return messenger.sealpostTestDriver.importOpenPgpKeys(publicKeys, secret);
+  },
+
+  async keyAssistantOpen({ tabId }) {
+    return messenger.sealpostTestDriver.keyAssistantOpen(tabId);
+  },
+
   async createMailingList({ name, members }) {
     const bookId = await personalAddressBookId();
     const listId = await messenger.mailingLists.create(bookId, { name });

@@ -45,6 +45,30 @@ export interface ComposeDetails {
   readonly [field: string]: unknown;
 }
 
+/** Encryption to switch on (or off) in a compose window, as compose.setComposeDetails takes it. */
+export interface EncryptionSettings {
+  readonly name: "OpenPGP";
+  readonly encryptBody: boolean;
+  /** Thunderbird then sends "..." as the outer Subject and the real one inside; defaults to false. */
+  readonly encryptSubject?: boolean;
+  /** Defaults to false. */
+  readonly signMessage?: boolean;
+}
+
+/** OpenPGP keys to import into Thunderbird's key store. */
+export interface OpenPgpKeysToImport {
+  /** An armored secret key without a passphrase; accepted as a personal key (usable by an identity). */
+  readonly secret?: string;
+  /** Armored public keys; accepted as "unverified", enough to encrypt to them without the Key Assistant. */
+  readonly public: readonly string[];
+}
+
+/** Fingerprints (40 hex digits, upper case) of what importOpenPgpKeys put into Thunderbird. */
+export interface ImportedOpenPgpKeys {
+  readonly secret: readonly string[];
+  readonly public: readonly string[];
+}
+
 export interface WindowInfo {
   /** The WebExtension window id; null for dialogs and prompts. */
   readonly id: number | null;
@@ -118,6 +142,12 @@ const isSendResult = (value: unknown): value is SendResult =>
   (value.outcome === "timeout" ||
     (value.outcome === "rejected" && typeof value.message === "string") ||
     (value.outcome === "sent" && (value.headerMessageId === null || typeof value.headerMessageId === "string")));
+
+const isFingerprintList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((entry) => typeof entry === "string" && /^[0-9A-F]{40}$/.test(entry));
+
+const isImportedOpenPgpKeys = (value: unknown): value is ImportedOpenPgpKeys =>
+  isRecord(value) && isFingerprintList(value.secret) && isFingerprintList(value.public);
 
 const isWindowInfo = (value: unknown): value is WindowInfo =>
   isRecord(value) && typeof value.type === "string" && typeof value.chromeType === "string" && Array.isArray(value.extensionPages);
@@ -243,6 +273,35 @@ export class Driver {
   /** compose.getComposeDetails for the tab. */
   async details(tabId: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ComposeDetails> {
     return expect("details", await this.call("details", { tabId }, timeoutMs), isRecord, "compose details");
+  }
+
+  /**
+   * Sets the compose window's encryption (compose.setComposeDetails' selectedEncryptionTechnology)
+   * and resolves with the settings Thunderbird reports afterwards. OpenPGP needs an identity with
+   * openpgp_key_id whose secret key was imported (importOpenPgpKeys), or Thunderbird refuses.
+   */
+  async setEncryption(
+    tabId: number,
+    settings: EncryptionSettings,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<Readonly<Record<string, unknown>>> {
+    const answer = await this.call("setEncryption", { tabId, ...settings }, timeoutMs);
+    return expect("setEncryption", answer, isRecord, "the selected encryption technology");
+  }
+
+  /**
+   * Imports keys through Thunderbird's own OpenPGP modules, as its key manager does: the secret key
+   * as a personal key, the public keys accepted as unverified. Resolves with their fingerprints.
+   */
+  async importOpenPgpKeys(keys: OpenPgpKeysToImport, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ImportedOpenPgpKeys> {
+    const answer = await this.call("importOpenPgpKeys", keys, timeoutMs);
+    return expect("importOpenPgpKeys", answer, isImportedOpenPgpKeys, "{ secret, public } fingerprints");
+  }
+
+  /** Whether the tab's compose window shows the OpenPGP Key Assistant, which a send with a missing or undecided recipient key opens. */
+  async keyAssistantOpen(tabId: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<boolean> {
+    const answer = await this.call("keyAssistantOpen", { tabId }, timeoutMs);
+    return expect("keyAssistantOpen", answer, (value) => typeof value === "boolean", "a boolean");
   }
 
   /** Creates a mailing list with these members in the Personal Address Book; resolves with its name. */

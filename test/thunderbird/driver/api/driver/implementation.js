@@ -1,14 +1,17 @@
 // Test-only Experiment of the Sealpost test driver: the few things the WebExtension APIs do not
-// reach (the control URL pref, every window, another extension's pages and options, quitting).
+// reach (the control URL pref, every window, another extension's pages and options, OpenPGP keys,
+// quitting).
 "use strict";
 
 (function (exports) {
   const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
   const { SessionStoreManager } = ChromeUtils.importESModule("resource:///modules/SessionStoreManager.sys.mjs");
   const { ExtensionError } = ChromeUtils.importESModule("resource://gre/modules/ExtensionUtils.sys.mjs").ExtensionUtils;
+  const { setTimeout } = ChromeUtils.importESModule("resource://gre/modules/Timer.sys.mjs");
 
   const RESOURCE_HOST = "sealpost-test-driver";
   const ACTOR_NAME = "SealpostTestDriverPage";
+  const OPENPGP_INIT_TIMEOUT_MS = 20_000;
   let actorRegistered = false;
 
   // Extension pages run in the extension process, out of reach of parent-process code. A
@@ -86,6 +89,64 @@
       // Restored between the check above and now: nothing will be notified any more.
       if (SessionStoreManager._restored) observer();
     });
+  }
+
+  // Thunderbird's own OpenPGP modules (chrome://openpgp/content/modules/, in omni.ja), loaded only
+  // when a test imports keys.
+  async function openPgpModules() {
+    const load = (path) => ChromeUtils.importESModule(`chrome://openpgp/content/${path}`);
+    const { BondOpenPGP } = load("BondOpenPGP.sys.mjs");
+    const { EnigmailCore } = load("modules/core.sys.mjs");
+    // Thunderbird starts OpenPGP at startup (BondOpenPGP.init) and nobody awaits it; a second init
+    // returns at once while the first still runs. Until EnigmailCore, its last step, is done the
+    // acceptance tables may not exist yet ("no such table: acceptance_decision").
+    await BondOpenPGP.init();
+    const deadline = Date.now() + OPENPGP_INIT_TIMEOUT_MS;
+    while (!EnigmailCore._initialized) {
+      if (Date.now() > deadline) {
+        const status = JSON.stringify(BondOpenPGP.getRNPLibStatus());
+        throw new ExtensionError(`Thunderbird's OpenPGP did not start within ${OPENPGP_INIT_TIMEOUT_MS} ms (RNP: ${status})`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return {
+      RNP: load("modules/RNP.sys.mjs").RNP,
+      PgpSqliteDb2: load("modules/sqliteDb.sys.mjs").PgpSqliteDb2,
+      EnigmailKeyRing: load("modules/keyRing.sys.mjs").EnigmailKeyRing,
+    };
+  }
+
+  // RNP's import report names keys as "0x<key id>"; acceptance is stored by fingerprint.
+  function fingerprintsOf(EnigmailKeyRing, keyIds) {
+    return keyIds.map((keyId) => {
+      const key = EnigmailKeyRing.getKeyById(keyId);
+      if (!key) throw new ExtensionError(`the imported key ${keyId} is not in Thunderbird's key ring`);
+      return key.fpr.toUpperCase();
+    });
+  }
+
+  async function importOpenPgpKeys(publicKeys, secretKey) {
+    const { RNP, PgpSqliteDb2, EnigmailKeyRing } = await openPgpModules();
+    const imported = { secret: [], public: [] };
+    if (secretKey) {
+      // No window and no passphrase callback: the key is unprotected, and nothing may prompt.
+      const result = await RNP.importSecKeyBlockImpl(null, null, false, secretKey);
+      if (result.exitCode !== 0) throw new ExtensionError(`importing the secret key failed: ${result.errorMsg || "no reason given"}`);
+      EnigmailKeyRing.clearCache();
+      imported.secret = fingerprintsOf(EnigmailKeyRing, result.importedKeys);
+      // Thunderbird's acceptAsPersonalKey does not await its write: await it here, so that
+      // a compose window opened next finds the key usable for the identity.
+      for (const fingerprint of imported.secret) await PgpSqliteDb2.updateAcceptance(fingerprint, null, "personal");
+    }
+    for (const publicKey of publicKeys) {
+      // "unverified" is what a user's "Accepted (unverified)" choice stores: enough to encrypt to it.
+      const result = await RNP.importPubkeyBlockAutoAcceptImpl(null, publicKey, "unverified");
+      if (result.exitCode !== 0) throw new ExtensionError(`importing a public key failed: ${result.errorMsg || "no reason given"}`);
+      EnigmailKeyRing.clearCache();
+      imported.public.push(...fingerprintsOf(EnigmailKeyRing, result.importedKeys));
+    }
+    EnigmailKeyRing.clearCache();
+    return imported;
   }
 
   const WEBEXT_WINDOW_TYPES = {
@@ -174,6 +235,23 @@
               }
             }
             return { page: null, pages: seen, found: false };
+          },
+
+          async importOpenPgpKeys(publicKeys, secretKey) {
+            try {
+              return await importOpenPgpKeys(publicKeys, secretKey);
+            } catch (error) {
+              // Anything but an ExtensionError reaches the caller as "An unexpected error occurred".
+              if (error instanceof ExtensionError) throw error;
+              throw new ExtensionError(`importing OpenPGP keys failed: ${error?.message ?? error}`);
+            }
+          },
+
+          async keyAssistantOpen(tabId) {
+            const window = extension.tabManager.get(tabId).nativeTab;
+            const dialog = window?.document?.getElementById("keyAssistant");
+            if (!dialog) throw new ExtensionError(`tab ${tabId} is not a compose window with a Key Assistant`);
+            return dialog.open;
           },
 
           async quit() {
