@@ -170,7 +170,7 @@ describe("auto-encryption", () => {
     const { send, prompts } = gateWith({ state: auto });
     assert.deepEqual(await send({ to: ["pay@examplebank.com"] }), {
       cancel: false,
-      details: { selectedEncryptionTechnology: { name: "OpenPGP", encryptBody: true, encryptSubject: false } },
+      details: { selectedEncryptionTechnology: { name: "OpenPGP", encryptBody: true, encryptSubject: false, signMessage: false } },
     });
     assert.equal(prompts[0]?.kind, "encrypted");
   });
@@ -178,18 +178,24 @@ describe("auto-encryption", () => {
   it("encrypts the subject too where the rule protects it", async () => {
     const { send } = gateWith({ state: auto });
     const result = await send({ to: ["partner@audit.example"] });
-    assert.deepEqual(result.details?.selectedEncryptionTechnology, { name: "OpenPGP", encryptBody: true, encryptSubject: true });
+    assert.deepEqual(result.details?.selectedEncryptionTechnology, {
+      name: "OpenPGP",
+      encryptBody: true,
+      encryptSubject: true,
+      signMessage: false,
+    });
   });
 
   it("turns on subject encryption for a message already encrypted without it", async () => {
     const { send } = gateWith({ state: auto });
     const result = await send({
       to: ["partner@audit.example"],
-      selectedEncryptionTechnology: { name: "OpenPGP", encryptBody: true, encryptSubject: false },
+      selectedEncryptionTechnology: { name: "OpenPGP", encryptBody: true, encryptSubject: false, signMessage: true },
     });
+    // The user's choice to sign is restated, since Thunderbird flips a flag left out.
     assert.deepEqual(result, {
       cancel: false,
-      details: { selectedEncryptionTechnology: { name: "OpenPGP", encryptBody: true, encryptSubject: true } },
+      details: { selectedEncryptionTechnology: { name: "OpenPGP", encryptBody: true, encryptSubject: true, signMessage: true } },
     });
   });
 
@@ -208,7 +214,7 @@ describe("auto-encryption", () => {
     const identity = { id: "id1", email: "alice@example.org", encryptionCapabilities: { "S/MIME": { canEncrypt: true, canSign: true } } };
     const { send } = gateWith({ state: auto, identity });
     assert.deepEqual((await send({ to: ["x@smime.example"] })).details, {
-      selectedEncryptionTechnology: { name: "S/MIME", encryptBody: true },
+      selectedEncryptionTechnology: { name: "S/MIME", encryptBody: true, signMessage: false },
     });
   });
 

@@ -47,7 +47,7 @@ export async function checkBeforeSend(deps: GateDeps, tab: Tab, details: Compose
   if (decision.verdict === "allow") return { cancel: false };
 
   const identity = details.identityId === undefined ? null : await deps.host.getIdentity(details.identityId).catch(() => null);
-  const autoEncrypted = autoEncryption(decision, policy, identity, snapshot);
+  const autoEncrypted = autoEncryption(decision, policy, identity, snapshot, details.selectedEncryptionTechnology);
   if (autoEncrypted !== undefined) {
     // The same message, encrypted, meets the policy: Thunderbird encrypts it (and never falls
     // back to plaintext when it cannot), and the user is told what happened.
@@ -125,6 +125,7 @@ function autoEncryption(
   state: PolicyState,
   identity: MailIdentity | null,
   snapshot: ComposeSnapshot,
+  current: EncryptionTechnology | undefined,
 ): EncryptionTechnology | undefined {
   if (state.kind !== "active" || decision.findings.length === 0) return undefined;
   const fixable = new Set(["not-encrypted", "encryption-not-accepted", "subject-not-protected"]);
@@ -140,7 +141,9 @@ function autoEncryption(
     encryption: name === "OpenPGP" ? { kind: "openpgp", subject: encryptSubject } : { kind: "smime" },
   };
   if (evaluate(state.policy, encrypted).verdict !== "allow") return undefined;
-  return name === "OpenPGP" ? { name, encryptBody: true, encryptSubject } : { name, encryptBody: true };
+  // Thunderbird treats a flag left out as "switch it", so the user's signing choice is restated.
+  const signMessage = current?.name === name && current.signMessage === true;
+  return name === "OpenPGP" ? { name, encryptBody: true, encryptSubject, signMessage } : { name, encryptBody: true, signMessage };
 }
 
 export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
