@@ -224,3 +224,30 @@ describe("pinned keys a host cannot check", () => {
     assert.equal(evaluate(pinned, snapshot(["other@examplebank.com"], { encryption: { kind: "openpgp" } })).verdict, "allow");
   });
 });
+
+describe("pinned keys checked against the keys the host will use", () => {
+  const pinned = compilePolicy({
+    version: 1,
+    rules: [{ id: "banks", domains: ["examplebank.com"], require: { encryption: ["openpgp"] }, action: "block" }],
+    keys: { "payments@examplebank.com": "7780CA90FDA140C189294A55924B0AAACC530A7D" },
+  });
+  const withKeys = (keys: Record<string, string[]>) =>
+    evaluate(pinned, snapshot(["Payments@ExampleBank.com"], { encryption: { kind: "openpgp" }, recipientKeys: keys }));
+
+  it("allows the recipient whose key is the pinned one", () => {
+    assert.equal(withKeys({ "payments@examplebank.com": ["7780CA90FDA140C189294A55924B0AAACC530A7D"] }).verdict, "allow");
+  });
+
+  it("refuses when the host would use another key for the pinned recipient, even if another recipient's key is the pinned one", () => {
+    const decision = withKeys({
+      "payments@examplebank.com": ["1111111111111111111111111111111111111111"],
+      "x@other.org": ["7780CA90FDA140C189294A55924B0AAACC530A7D"],
+    });
+    assert.equal(decision.verdict, "block");
+    assert.equal(decision.findings[0]?.code, "pinned-key-not-used");
+  });
+
+  it("refuses when the host has no key for the pinned recipient", () => {
+    assert.equal(withKeys({}).verdict, "block");
+  });
+});

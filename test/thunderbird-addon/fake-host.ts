@@ -15,6 +15,7 @@ export interface FakeHostOptions {
   lists?: Record<string, { name: string; email?: string }[]>;
   incoming?: Record<string, ServerInfo>;
   language?: string;
+  recipientKeys?: Record<string, string[]> | Error;
 }
 
 export const smtp = (socketType: number, port = 587): ServerInfo => ({
@@ -55,6 +56,11 @@ export function fakeHost(options: FakeHostOptions = {}): Host & { encryptionSet:
     getIncomingServer: (accountId) => {
       const server = options.incoming?.[accountId];
       return server === undefined ? Promise.reject(new Error(`unknown account ${accountId}`)) : Promise.resolve(server);
+    },
+    getRecipientKeys: (addresses) => {
+      const keys = options.recipientKeys;
+      if (keys instanceof Error) return Promise.reject(keys);
+      return Promise.resolve(Object.fromEntries(addresses.map((address) => [address, keys?.[address] ?? []])));
     },
     uiLanguage: () => options.language ?? "en-US",
   };

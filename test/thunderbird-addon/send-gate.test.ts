@@ -223,3 +223,37 @@ describe("auto-encryption", () => {
     assert.deepEqual(await send({ to: ["pay@examplebank.com"] }), { cancel: true });
   });
 });
+
+describe("pinned keys in Thunderbird", () => {
+  const PIN = "7780CA90FDA140C189294A55924B0AAACC530A7D";
+  const pinnedPolicy = compile({
+    version: 1,
+    rules: [{ id: "banks", domains: ["examplebank.com"], require: { submission: "tls", encryption: ["openpgp"] }, action: "block" }],
+    keys: { "pay@examplebank.com": PIN },
+  });
+  const state: PolicyState = { kind: "active", source: "managed", policy: pinnedPolicy };
+
+  it("lets the message go when Thunderbird would use the pinned key", async () => {
+    const { send } = gateWith({ state, recipientKeys: { "pay@examplebank.com": [PIN] } });
+    assert.deepEqual(await send({ to: ["pay@examplebank.com"], ...encrypted }), { cancel: false });
+  });
+
+  it("refuses, showing the pinned fingerprint, when Thunderbird would use another key", async () => {
+    const { send, prompts } = gateWith({ state, recipientKeys: { "pay@examplebank.com": ["1111111111111111111111111111111111111111"] } });
+    assert.deepEqual(await send({ to: ["pay@examplebank.com"], ...encrypted }), { cancel: true });
+    assert.equal(prompts[0]?.decision.findings[0]?.code, "pinned-key-not-used");
+    assert.match(prompts[0]?.decision.findings[0]?.problem ?? "", new RegExp(PIN));
+  });
+
+  it("refuses when the key ring cannot be read", async () => {
+    const { send } = gateWith({ state, recipientKeys: new Error("OpenPGP is not ready") });
+    assert.deepEqual(await send({ to: ["pay@examplebank.com"], ...encrypted }), { cancel: true });
+  });
+
+  it("auto-encrypts only when the key Thunderbird would use is the pinned one", async () => {
+    const good = gateWith({ state, recipientKeys: { "pay@examplebank.com": [PIN] } });
+    assert.equal((await good.send({ to: ["pay@examplebank.com"] })).details?.selectedEncryptionTechnology.name, "OpenPGP");
+    const bad = gateWith({ state, recipientKeys: { "pay@examplebank.com": [] } });
+    assert.deepEqual(await bad.send({ to: ["pay@examplebank.com"] }), { cancel: true });
+  });
+});

@@ -18,7 +18,14 @@ import { enterprisePolicies, SEALPOST_ID, sealpostXpi } from "./sealpost-fixture
 const SENDER = { name: "Alice Example", email: "alice@example.org" } as const;
 const BANK = { name: "Payments", email: "pay@bank.example" } as const;
 const AUDITOR = { name: "Audit", email: "partner@audit.example" } as const;
+// Thunderbird holds an accepted key for the CFO, but the policy pins another one for that address.
+const CFO = { name: "CFO", email: "cfo@bank.example" } as const;
 const PGP_IDENTITY = "id2";
+
+const policyWithPins = (pin: string) => ({
+  ...POLICY,
+  keys: { [BANK.email]: pin, [CFO.email]: pin },
+});
 
 const POLICY = {
   version: 1,
@@ -50,8 +57,9 @@ describe("Sealpost with Thunderbird's OpenPGP", () => {
     work = await mkdtemp(join(tmpdir(), "sealpost-encryption-"));
     const ca = await createTestCa(join(work, "ca"));
     servers = await startSmtpServers(ca);
-    keys = await createGpgKeys([SENDER, BANK, AUDITOR]);
-    await installEnterprisePolicies(enterprisePolicies(POLICY));
+    keys = await createGpgKeys([SENDER, BANK, AUDITOR, CFO]);
+    // Both bank addresses are pinned to the bank's key: right for pay@, wrong for cfo@.
+    await installEnterprisePolicies(enterprisePolicies(policyWithPins(keys.key(BANK.email).fingerprint)));
     session = await startSession({
       smtp: { port: servers.starttls.port, security: "starttls" },
       extraIdentities: [
@@ -69,7 +77,7 @@ describe("Sealpost with Thunderbird's OpenPGP", () => {
     });
     await session.driver.importOpenPgpKeys({
       secret: keys.key(SENDER.email).secretKey,
-      public: [keys.key(BANK.email).publicKey, keys.key(AUDITOR.email).publicKey],
+      public: [keys.key(BANK.email).publicKey, keys.key(AUDITOR.email).publicKey, keys.key(CFO.email).publicKey],
     });
     dialogUrl = await session.driver.extensionUrl(SEALPOST_ID, "pages/dialog.html");
   });
@@ -139,6 +147,20 @@ describe("Sealpost with Thunderbird's OpenPGP", () => {
     assert.equal((await simpleParser(message.raw)).subject, "...");
     assert.ok(!message.raw.includes("Audit findings"));
     assert.match(await decrypt(message.raw, keys.key(AUDITOR.email).home), /^Subject: Audit findings 2026$/m);
+  });
+
+  it("4. refuses when the key Thunderbird would use differs from the policy's pin, naming both", async () => {
+    const { driver, servers, keys } = ready();
+    const tabId = await driver.compose({ identityId: PGP_IDENTITY, to: [CFO.email], subject: "Board pack", body: "Confidential." });
+    await driver.setEncryption(tabId, { name: "OpenPGP", encryptBody: true });
+    assert.equal((await driver.send(tabId, { timeoutMs: 20_000 })).outcome, "rejected");
+    const target = { urlPrefix: dialogUrl, timeoutMs: 10_000 };
+    await driver.readExtensionPage({ ...target, selector: "#close" });
+    const reasons = await driver.readExtensionPage({ ...target, selector: "#reasons" });
+    assert.ok(reasons.includes(keys.key(BANK.email).fingerprint), "the pinned fingerprint is shown");
+    assert.ok(reasons.includes(keys.key(CFO.email).fingerprint), "the fingerprint Thunderbird would use is shown");
+    await driver.clickInExtensionPage({ ...target, selector: "#close" });
+    assert.equal(servers.starttls.messages.length + servers.plain.messages.length + servers.tls.messages.length, 0);
   });
 
   // Runs last: Thunderbird's Key Assistant stays open in that compose window.

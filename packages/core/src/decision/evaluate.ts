@@ -127,7 +127,7 @@ function evaluatePolicy(policy: CompiledPolicy, snapshot: ComposeSnapshot, local
       findings.push(...checkRule(policy, rule, snapshot, input, parsed, locale));
       if (findings.length > before) triggered.add(rule);
     }
-    const pinned = checkPinnedKey(policy, rules, snapshot.encryption, input, parsed, locale);
+    const pinned = checkPinnedKey(policy, rules, snapshot.encryption, snapshot.recipientKeys, input, parsed, locale);
     if (pinned !== undefined) findings.push(pinned);
   }
 
@@ -257,6 +257,7 @@ function checkPinnedKey(
   policy: CompiledPolicy,
   rules: readonly CompiledRule[],
   state: EncryptionState,
+  recipientKeys: ComposeSnapshot["recipientKeys"],
   input: RecipientInput,
   address: ParsedAddress,
   locale: string,
@@ -266,7 +267,10 @@ function checkPinnedKey(
   const pin = policy.keys.get(addressKey(address));
   if (requiring.length === 0 || pin === undefined) return undefined;
   const fingerprint = pin.fingerprint;
-  const keyIds = state.keyIds;
+  // The keys the message is encrypted to, or else the keys the host will use for this recipient.
+  const own =
+    recipientKeys === undefined ? undefined : Object.entries(recipientKeys).find(([key]) => key.toLowerCase() === addressKey(address))?.[1];
+  const keyIds = state.keyIds ?? (recipientKeys === undefined ? undefined : (own ?? []));
   if (fingerprint !== undefined && keyIds?.some((id) => keyIdMatches(fingerprint, id)) === true) return undefined;
   const shown = fingerprint ?? "(armored key)";
   const action: Action = requiring.some((rule) => rule.action === "block") ? "block" : "confirm";
@@ -284,6 +288,7 @@ function checkPinnedKey(
     problem: translate(locale, unknown ? "encryption.pinned.unknown.problem" : "encryption.pinned.problem", {
       address: address.address,
       fingerprint: shown,
+      observed: unknown || keyIds.length === 0 ? translate(locale, "no-key") : keyIds.join(", "),
     }),
     fix: translate(locale, "encryption.pinned.fix", { address: address.address, fingerprint: shown }),
   };

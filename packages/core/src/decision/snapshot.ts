@@ -44,6 +44,12 @@ export interface ComposeSnapshot {
   /** Where a copy for "Sent" is uploaded over the network (IMAP), when it is. */
   readonly sentCopy?: Transport;
   readonly encryption: EncryptionState;
+  /**
+   * The OpenPGP keys the host would encrypt to for each recipient (primary fingerprints, by
+   * address with the local part lower-cased), where the host can tell before encrypting.
+   * Checked against pinned keys when the encryption state carries no key ids of its own.
+   */
+  readonly recipientKeys?: Readonly<Record<string, readonly string[]>>;
   /** The sender's address; used to tell internal from external mail when the policy is unavailable. */
   readonly sender?: string;
   /** The user's language (BCP 47), for the texts in the decision. */

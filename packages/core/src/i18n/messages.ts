@@ -24,7 +24,8 @@ export const en = {
   "encryption.fix": "Turn on encryption ({methods}) for this message, then send again.",
   "encryption.not-accepted.problem": "The message is encrypted with {observed}, which is not accepted for {domain}.",
   "encryption.label.problem": "The sensitivity label on this message ({label}) does not encrypt it.",
-  "encryption.pinned.problem": "The message is not encrypted to the key your organisation requires for {address} ({fingerprint}).",
+  "encryption.pinned.problem":
+    "For {address} the message would be encrypted to {observed}, but your organisation requires the key {fingerprint}.",
   "encryption.pinned.unknown.problem":
     "Your organisation requires the key {fingerprint} for {address}, and Sealpost cannot tell which key this message is encrypted to.",
   "encryption.pinned.fix": "Use the key with fingerprint {fingerprint} for {address}, then send again.",
@@ -41,6 +42,7 @@ export const en = {
   "method.smime": "S/MIME",
   "method.label": "an encrypting sensitivity label",
   or: "or",
+  "no-key": "no key at all",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -73,7 +75,7 @@ export const de: Catalog = {
   "encryption.not-accepted.problem": "Die Nachricht ist mit {observed} verschlüsselt; das ist für {domain} nicht zulässig.",
   "encryption.label.problem": "Die Vertraulichkeitsbezeichnung dieser Nachricht ({label}) verschlüsselt sie nicht.",
   "encryption.pinned.problem":
-    "Die Nachricht ist nicht mit dem Schlüssel verschlüsselt, den Ihre Organisation für {address} vorschreibt ({fingerprint}).",
+    "Für {address} würde die Nachricht mit {observed} verschlüsselt; Ihre Organisation schreibt aber den Schlüssel {fingerprint} vor.",
   "encryption.pinned.unknown.problem":
     "Ihre Organisation schreibt für {address} den Schlüssel {fingerprint} vor, und Sealpost kann nicht erkennen, mit welchem Schlüssel diese Nachricht verschlüsselt ist.",
   "encryption.pinned.fix": "Verwenden Sie für {address} den Schlüssel mit dem Fingerabdruck {fingerprint} und senden Sie erneut.",
@@ -91,6 +93,7 @@ export const de: Catalog = {
   "method.smime": "S/MIME",
   "method.label": "eine verschlüsselnde Vertraulichkeitsbezeichnung",
   or: "oder",
+  "no-key": "gar keinem Schlüssel",
 };
 
 export const catalogs: Readonly<Record<string, Catalog>> = { en, de };

@@ -79,6 +79,25 @@ var sealpost = class extends ExtensionCommon.ExtensionAPI {
           return route;
         },
 
+        // Which key Thunderbird will use for an address, as its own send does it
+        // (EnigmailKeyRing: an alias rule first, else the one accepted valid key).
+        async getRecipientKeys(addresses) {
+          const { EnigmailKeyRing } = ChromeUtils.importESModule("chrome://openpgp/content/modules/keyRing.sys.mjs");
+          const result = {};
+          for (const address of addresses) {
+            const email = String(address).toLowerCase();
+            const alias = EnigmailKeyRing.getAliasKeyList(email);
+            if (alias) {
+              result[email] = EnigmailKeyRing.getAliasKeys(alias).map((fpr) => String(fpr).toUpperCase());
+              continue;
+            }
+            const keyId = await EnigmailKeyRing.getValidKeyForRecipient(email, {});
+            const key = keyId ? EnigmailKeyRing.getKeyById(keyId) : null;
+            result[email] = key ? [String(key.fpr).toUpperCase()] : [];
+          }
+          return result;
+        },
+
         async getIncomingServer(accountId) {
           const account = MailServices.accounts.getAccount(accountId);
           if (!account || !account.incomingServer) throw new ExtensionUtils.ExtensionError(`unknown account ${accountId}`);

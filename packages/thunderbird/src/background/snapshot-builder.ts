@@ -31,14 +31,31 @@ export async function buildSnapshot(host: Host, details: ComposeDetails): Promis
         ? { kind: "unknown", reason: route.outgoingProblem ?? "no outgoing server is configured for this identity" }
         : outgoingTransport(route.outgoing);
   const sentCopy = route === undefined ? undefined : await sentCopyTransport(host, details, route);
+  const recipientKeys = await openPgpKeys(host, recipients);
   return {
     recipients,
     transport,
     ...(sentCopy === undefined ? {} : { sentCopy }),
+    ...(recipientKeys === undefined ? {} : { recipientKeys }),
     encryption: encryptionState(details),
     ...(identity?.email ? { sender: identity.email } : {}),
     locale: host.uiLanguage(),
   };
+}
+
+// The keys Thunderbird would encrypt to, so that core can hold them to the policy's pinned keys.
+// Where the key ring cannot be read the answer is "unknown", which fails closed for pinned
+// recipients only, rather than failing the whole check.
+async function openPgpKeys(host: Host, recipients: readonly RecipientInput[]): Promise<Record<string, string[]> | undefined> {
+  const addresses = [
+    ...new Set(recipients.flatMap((recipient) => parseRecipients(recipient.text).flatMap((parsed) => (parsed.ok ? [parsed.address] : [])))),
+  ];
+  if (addresses.length === 0) return {};
+  try {
+    return await host.getRecipientKeys(addresses);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Recipients straight from the compose fields, without asking Thunderbird anything: the fallback when gathering fails. */

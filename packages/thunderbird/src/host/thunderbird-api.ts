@@ -28,6 +28,7 @@ interface ThunderbirdNamespaces {
   readonly sealpost: {
     getSendingRoute(identityId: string): Promise<SendingRoute>;
     getIncomingServer(accountId: string): Promise<ServerInfo>;
+    getRecipientKeys(addresses: string[]): Promise<Record<string, string[]>>;
   };
 }
 
@@ -43,6 +44,8 @@ export interface Host {
   mailingListName(nodeId: string): Promise<string>;
   getSendingRoute(identityId: string): Promise<SendingRoute>;
   getIncomingServer(accountId: string): Promise<ServerInfo>;
+  /** For each address, the fingerprints of the OpenPGP keys Thunderbird would encrypt to. */
+  getRecipientKeys(addresses: string[]): Promise<Record<string, string[]>>;
   uiLanguage(): string;
 }
 
@@ -55,6 +58,7 @@ export const thunderbirdHost: Host = {
   mailingListName: async (nodeId) => (await thunderbird.addressBooks.mailingLists.get(nodeId)).name,
   getSendingRoute: (identityId) => thunderbird.sealpost.getSendingRoute(identityId),
   getIncomingServer: (accountId) => thunderbird.sealpost.getIncomingServer(accountId),
+  getRecipientKeys: (addresses) => thunderbird.sealpost.getRecipientKeys(addresses),
   uiLanguage: () => browser.i18n.getUILanguage(),
 };
 
