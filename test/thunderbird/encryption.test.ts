@@ -12,6 +12,7 @@ import { createGpgKeys, decrypt, type GpgKeyring } from "./harness/gpg.js";
 import { installEnterprisePolicies, removeEnterprisePolicies } from "./harness/managed-policy.js";
 import { startSession, type ThunderbirdSession } from "./harness/session.js";
 import { type ReceivedMessage, startSmtpServers, type SmtpServers, waitForMessages } from "./harness/smtp.js";
+import { recordEncryptedSendTimes } from "./harness/send-timing.js";
 import { requireThunderbird } from "./harness/thunderbird.js";
 import { enterprisePolicies, SEALPOST_ID, sealpostXpi } from "./sealpost-fixtures.js";
 
@@ -161,6 +162,27 @@ describe("Sealpost with Thunderbird's OpenPGP", () => {
     assert.ok(reasons.includes(keys.key(CFO.email).fingerprint), "the fingerprint Thunderbird would use is shown");
     await driver.clickInExtensionPage({ ...target, selector: "#close" });
     assert.equal(servers.starttls.messages.length + servers.plain.messages.length + servers.tls.messages.length, 0);
+  });
+
+  it("measures Send to SMTP receipt for encrypted messages (with Sealpost)", async (t) => {
+    const { driver, servers } = ready();
+    const times: number[] = [];
+    for (let run = 0; run < 5; run++) {
+      servers.clear();
+      const tabId = await driver.compose({
+        identityId: PGP_IDENTITY,
+        to: [BANK.email],
+        subject: `Timing ${String(run)}`,
+        body: "Timing run.",
+      });
+      await driver.setEncryption(tabId, { name: "OpenPGP", encryptBody: true });
+      const started = performance.now();
+      assert.equal((await driver.send(tabId, { timeoutMs: 20_000 })).outcome, "sent");
+      await waitForMessages(servers.starttls, 1, 10_000);
+      times.push(performance.now() - started);
+    }
+    assert.equal(times.length, 5);
+    t.diagnostic(await recordEncryptedSendTimes("withSealpost", times));
   });
 
   // Runs last: Thunderbird's Key Assistant stays open in that compose window.

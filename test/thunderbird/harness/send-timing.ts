@@ -1,0 +1,33 @@
+// The cost of Sealpost on an encrypted send: each suite records how long Thunderbird took from
+// Send to the SMTP server receiving the message, with or without the add-on, into one report.
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const reportFile = join(root, "bench/results/thunderbird-encrypted-send.json");
+
+type Report = Partial<Record<"withSealpost" | "withoutSealpost", { readonly timesMs: readonly number[]; readonly medianMs: number }>>;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** Records this suite's times and returns a one-line comparison once both sides are known. */
+export async function recordEncryptedSendTimes(side: keyof Report, timesMs: readonly number[]): Promise<string> {
+  let report: Report = {};
+  try {
+    report = JSON.parse(await readFile(reportFile, "utf8")) as Report;
+  } catch {
+    // first suite of the run
+  }
+  report = { ...report, [side]: { timesMs: timesMs.map((ms) => Math.round(ms)), medianMs: Math.round(median(timesMs)) } };
+  await mkdir(join(root, "bench/results"), { recursive: true });
+  await writeFile(reportFile, JSON.stringify(report, null, 2) + "\n");
+  const { withSealpost, withoutSealpost } = report;
+  const line = `encrypted send, Send to SMTP receipt: ${side === "withSealpost" ? "with" : "without"} Sealpost median ${String(Math.round(median(timesMs)))} ms over ${String(timesMs.length)} sends`;
+  if (withSealpost === undefined || withoutSealpost === undefined) return line;
+  return `${line}; with/without = ${(withSealpost.medianMs / withoutSealpost.medianMs).toFixed(2)} (${String(withSealpost.medianMs)} ms / ${String(withoutSealpost.medianMs)} ms)`;
+}
