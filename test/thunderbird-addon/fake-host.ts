@@ -16,6 +16,8 @@ export interface FakeHostOptions {
   incoming?: Record<string, ServerInfo>;
   language?: string;
   recipientKeys?: Record<string, string[]> | Error;
+  /** Key id (upper case) to primary fingerprint, as Thunderbird's key ring answers. */
+  primaryFingerprints?: Record<string, string>;
 }
 
 export const smtp = (socketType: number, port = 587): ServerInfo => ({
@@ -62,6 +64,12 @@ export function fakeHost(options: FakeHostOptions = {}): Host & { encryptionSet:
       if (keys instanceof Error) return Promise.reject(keys);
       return Promise.resolve(Object.fromEntries(addresses.map((address) => [address, keys?.[address] ?? []])));
     },
+    getPrimaryFingerprints: (keyIds) =>
+      Promise.resolve(
+        Object.fromEntries(
+          keyIds.flatMap((id) => (options.primaryFingerprints?.[id] === undefined ? [] : [[id, options.primaryFingerprints[id]]])),
+        ),
+      ),
     uiLanguage: () => options.language ?? "en-US",
   };
 }

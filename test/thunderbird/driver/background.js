@@ -37,6 +37,40 @@ async function queryExtensionPage({ urlPrefix, selector, timeoutMs = 5000, value
   }
 }
 
+// Another add-on's onBeforeSend listener that changes the message after Sealpost has checked it.
+let interference = null;
+async function interfere(details) {
+  if (interference === null) return undefined;
+  const changes = {};
+  if (interference.addBcc) changes.bcc = [...(details.bcc ?? []), interference.addBcc];
+  if (interference.removeEncryption) {
+    const current = details.selectedEncryptionTechnology;
+    // Every flag spelled out: compose.setComposeDetails toggles a flag left out.
+    changes.selectedEncryptionTechnology = {
+      name: current?.name ?? "OpenPGP",
+      encryptBody: false,
+      encryptSubject: false,
+      signMessage: current?.signMessage ?? false,
+    };
+  }
+  return { details: changes };
+}
+
+async function waitForNewComposeTab(known, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const tabs = await messenger.tabs.query({ type: "messageCompose" });
+    const fresh = tabs.find((tab) => !known.has(tab.id));
+    if (fresh) {
+      // The window's details answer once its editor is ready.
+      await messenger.compose.getComposeDetails(fresh.id);
+      return fresh.id;
+    }
+    if (Date.now() >= deadline) throw new Error(`no new compose window within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
 const commands = {
   async compose({ identityId, to, cc, bcc, subject, body, isPlainText = true }) {
     const details = { to, cc, bcc, subject, isPlainText };
@@ -57,6 +91,94 @@ const commands = {
     );
     const timeout = sleep(timeoutMs).then(() => ({ outcome: "timeout" }));
     return Promise.race([sending, timeout]);
+  },
+
+  async sendLater({ tabId, timeoutMs }) {
+    const sending = messenger.compose.sendMessage(tabId, { mode: "sendLater" }).then(
+      () => ({ outcome: "sent", headerMessageId: null }),
+      (error) => ({ outcome: "rejected", message: errorMessage(error) }),
+    );
+    return Promise.race([sending, sleep(timeoutMs).then(() => ({ outcome: "timeout" }))]);
+  },
+
+  // messages.sendMessage: no compose window, so no onBeforeSend.
+  async sendWithoutWindow({ identityId, to, subject, body, mode = "sendNow", timeoutMs }) {
+    if (!(await messenger.permissions.contains({ permissions: ["messages.send"] }))) {
+      await messenger.sealpostTestDriver.grantPermission("messages.send");
+    }
+    const sending = messenger.messages.sendMessage({ identityId, to, subject, plainTextBody: body, isPlainText: true }, { mode }).then(
+      (result) => ({ outcome: "sent", headerMessageId: result?.headerMessageId ?? null }),
+      (error) => ({ outcome: "rejected", message: errorMessage(error) }),
+    );
+    return Promise.race([sending, sleep(timeoutMs).then(() => ({ outcome: "timeout" }))]);
+  },
+
+  async interfere({ addBcc = null, removeEncryption = false }) {
+    interference = addBcc === null && !removeEncryption ? null : { addBcc, removeEncryption };
+    // Re-registered so that it runs after every listener registered before it, Sealpost's included.
+    messenger.compose.onBeforeSend.removeListener(interfere);
+    if (interference !== null) messenger.compose.onBeforeSend.addListener(interfere);
+    return null;
+  },
+
+  async addMessage({ raw }) {
+    return messenger.sealpostTestDriver.addMessage(raw);
+  },
+
+  // Reply, Reply All, Forward inline or as attachment, Edit as New, Redirect: a compose window
+  // on a message that is in a folder.
+  async composeOn({ messageId, how, identityId }) {
+    const details = { identityId };
+    let tab;
+    switch (how) {
+      case "reply":
+        tab = await messenger.compose.beginReply(messageId, "replyToSender", details);
+        return tab.id;
+      case "replyAll":
+        tab = await messenger.compose.beginReply(messageId, "replyToAll", details);
+        return tab.id;
+      case "forwardInline":
+      case "forwardAsAttachment":
+        tab = await messenger.compose.beginForward(messageId, how, { ...details, to: ["payments@bank.example"] });
+        return tab.id;
+      case "editAsNew":
+        tab = await messenger.compose.beginNew(messageId, details);
+        return tab.id;
+      case "redirect": {
+        const known = new Set((await messenger.tabs.query({ type: "messageCompose" })).map((each) => each.id));
+        await messenger.sealpostTestDriver.openRedirect(messageId, identityId);
+        const tabId = await waitForNewComposeTab(known, 10_000);
+        await messenger.compose.setComposeDetails(tabId, { to: ["payments@bank.example"] });
+        return tabId;
+      }
+      default:
+        throw new Error(`unknown way to compose: ${how}`);
+    }
+  },
+
+  async outboxCount() {
+    return messenger.sealpostTestDriver.outboxCount();
+  },
+
+  async sendUnsentMessages({ identityId, timeoutMs }) {
+    return messenger.sealpostTestDriver.sendUnsentMessages(identityId, timeoutMs);
+  },
+
+  async sendCalendarInvitation({ organizer, attendees, summary }) {
+    return messenger.sealpostTestDriver.sendCalendarInvitation(organizer, attendees, summary);
+  },
+
+  async promptTexts() {
+    return messenger.sealpostTestDriver.promptTexts();
+  },
+
+  async closePrompts() {
+    return messenger.sealpostTestDriver.closePrompts();
+  },
+
+  async closeTab({ tabId }) {
+    await messenger.tabs.remove(tabId);
+    return null;
   },
 
   async details({ tabId }) {

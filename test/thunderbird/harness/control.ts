@@ -30,6 +30,25 @@ export type SendResult =
   | { readonly outcome: "rejected"; readonly message: string }
   | { readonly outcome: "timeout" };
 
+/** What messages.sendMessage takes, as far as the tests use it. */
+export interface NewMessage {
+  readonly identityId: string;
+  readonly to: readonly string[];
+  readonly subject: string;
+  readonly body: string;
+}
+
+export type ComposeOnMessage = "reply" | "replyAll" | "forwardInline" | "forwardAsAttachment" | "editAsNew" | "redirect";
+
+/** How a Send Unsent Messages run ended (nsIMsgSendLaterListener.onStopSending and its errors). */
+export interface UnsentRun {
+  readonly status: number;
+  readonly message: string;
+  readonly total: number;
+  readonly successful: number;
+  readonly errors: readonly string[];
+}
+
 /** compose.getComposeDetails as Thunderbird returns it; the fields tests usually look at are typed. */
 export interface ComposeDetails {
   readonly identityId?: string;
@@ -268,6 +287,85 @@ export class Driver {
   async send(tabId: number, options: { readonly timeoutMs: number }): Promise<SendResult> {
     const answer = await this.call("send", { tabId, timeoutMs: options.timeoutMs }, options.timeoutMs + DEFAULT_TIMEOUT_MS);
     return expect("send", answer, isSendResult, "a send outcome");
+  }
+
+  /** compose.sendMessage with mode "sendLater": the message goes to the Outbox. */
+  async sendLater(tabId: number, options: { readonly timeoutMs: number }): Promise<SendResult> {
+    const answer = await this.call("sendLater", { tabId, timeoutMs: options.timeoutMs }, options.timeoutMs + DEFAULT_TIMEOUT_MS);
+    return expect("sendLater", answer, isSendResult, "a send result");
+  }
+
+  /** messages.sendMessage: a message sent without a compose window (no onBeforeSend). */
+  async sendWithoutWindow(
+    message: NewMessage,
+    options: { readonly mode?: "sendNow" | "sendLater"; readonly timeoutMs: number },
+  ): Promise<SendResult> {
+    const answer = await this.call(
+      "sendWithoutWindow",
+      { ...message, mode: options.mode ?? "sendNow", timeoutMs: options.timeoutMs },
+      options.timeoutMs + DEFAULT_TIMEOUT_MS,
+    );
+    return expect("sendWithoutWindow", answer, isSendResult, "a send result");
+  }
+
+  /**
+   * Makes the driver act as another add-on whose onBeforeSend listener runs after Sealpost's and
+   * changes the message: adds a Bcc recipient, or switches encryption off. Nothing given: stop.
+   */
+  async interfere(
+    change: { readonly addBcc?: string; readonly removeEncryption?: boolean },
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<void> {
+    await this.call("interfere", change, timeoutMs);
+  }
+
+  /** Adds a raw message to Local Folders/Received; returns its WebExtension message id. */
+  async addMessage(raw: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<number> {
+    return expect("addMessage", await this.call("addMessage", { raw }, timeoutMs), (value) => typeof value === "number", "a message id");
+  }
+
+  /** Opens a compose window on a message: reply, reply all, forward, edit as new or redirect. */
+  async composeOn(messageId: number, how: ComposeOnMessage, identityId: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<number> {
+    const answer = await this.call("composeOn", { messageId, how, identityId }, timeoutMs);
+    return expect("composeOn", answer, (value) => typeof value === "number", "a tab id");
+  }
+
+  async outboxCount(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<number> {
+    return expect("outboxCount", await this.call("outboxCount", {}, timeoutMs), (value) => typeof value === "number", "a count");
+  }
+
+  /** File > Send Unsent Messages for an identity; resolves when the Outbox run has ended. */
+  async sendUnsentMessages(identityId: string, timeoutMs = 30_000): Promise<UnsentRun> {
+    const answer = await this.call("sendUnsentMessages", { identityId, timeoutMs }, timeoutMs + DEFAULT_TIMEOUT_MS);
+    return expect(
+      "sendUnsentMessages",
+      answer,
+      (value): value is UnsentRun => isRecord(value) && Array.isArray(value.errors),
+      "an Outbox run",
+    );
+  }
+
+  /** An event invitation sent through the calendar's iTIP mail transport (no compose window). */
+  async sendCalendarInvitation(invitation: {
+    readonly organizer: string;
+    readonly attendees: readonly string[];
+    readonly summary: string;
+  }): Promise<boolean> {
+    return (await this.call("sendCalendarInvitation", invitation, DEFAULT_TIMEOUT_MS)) === true;
+  }
+
+  /** The texts of Thunderbird's open alerts, such as a failed send's. */
+  async promptTexts(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<readonly string[]> {
+    const answer = await this.call("promptTexts", {}, timeoutMs);
+    return expect("promptTexts", answer, (value): value is string[] => Array.isArray(value), "a list of texts");
+  }
+
+  async closePrompts(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<number> {
+    return expect("closePrompts", await this.call("closePrompts", {}, timeoutMs), (value) => typeof value === "number", "a count");
+  }
+
+  async closeTab(tabId: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+    await this.call("closeTab", { tabId }, timeoutMs);
   }
 
   /** compose.getComposeDetails for the tab. */

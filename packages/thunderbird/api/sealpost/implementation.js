@@ -1,15 +1,162 @@
 /* This Source Code Form is subject to the terms of the Mozilla Public License, v. 2.0. */
 // Sealpost's Experiment: the one place that reads Thunderbird's account internals. It only
-// reports what is configured; deciding whether that is secure is left to Sealpost's core.
+// reports what is configured and what is about to leave; deciding whether that is secure is
+// left to Sealpost's core, in the background page.
 "use strict";
 
 // Globals of Thunderbird's privileged scope (ChromeUtils, Ci, Services) are declared in eslint.config.js.
 // eslint-disable-next-line no-redeclare -- the Experiment scope may or may not predefine it
 var { ExtensionCommon } = ChromeUtils.importESModule("resource://gre/modules/ExtensionCommon.sys.mjs");
 var { ExtensionUtils } = ChromeUtils.importESModule("resource://gre/modules/ExtensionUtils.sys.mjs");
+// eslint-disable-next-line no-redeclare -- the Experiment's scope has no timers of its own
+var { setTimeout, clearTimeout } = ChromeUtils.importESModule("resource://gre/modules/Timer.sys.mjs");
 
-var sealpost = class extends ExtensionCommon.ExtensionAPI {
-  getAPI() {
+// The delivery gate. Every message Thunderbird sends by mail goes through MessageSend's
+// _deliverAsMail, whatever started it: a compose window (Send Now), the Outbox (Send Unsent
+// Messages), the calendar's invitations, messages.sendMessage, return receipts. The gate wraps
+// that one method while a listener is registered and lets a message reach the outgoing server
+// only when every listener answers allow: true in time. Otherwise Thunderbird's own failure path
+// runs, with Sealpost's explanation as the error: the compose window stays open, an Outbox
+// message stays in the Outbox.
+const DELIVERY_DEADLINE_MS = 120_000; // long enough for the user to answer a "confirm" question
+const DELIVERY_HEAD_BYTES = 256 * 1024;
+const ORIGINAL_DELIVER = "_sealpostOriginalDeliverAsMail";
+const deliveryListeners = new Set();
+
+function messageSendPrototype() {
+  const { MessageSend } = ChromeUtils.importESModule("resource:///modules/MessageSend.sys.mjs");
+  return MessageSend.prototype;
+}
+
+function deliveryMode(send) {
+  switch (send._deliverMode) {
+    case Ci.nsIMsgSend.nsMsgDeliverNow:
+      return "now";
+    case Ci.nsIMsgSend.nsMsgSendUnsent:
+      return "outbox";
+    case Ci.nsIMsgSend.nsMsgDeliverBackground:
+      return "background";
+    default:
+      return "other";
+  }
+}
+
+// Byte for character: headers, MIME boundaries and OpenPGP armor are ASCII, and the Experiment's
+// scope has no TextDecoder.
+function latin1(bytes) {
+  const chunks = [];
+  for (let start = 0; start < bytes.length; start += 8192) {
+    chunks.push(String.fromCharCode.apply(null, bytes.subarray(start, start + 8192)));
+  }
+  return chunks.join("");
+}
+
+async function describeDelivery(send) {
+  const file = send._deliveryFile ?? send._messageFile;
+  if (!file) throw new Error("the message file is missing");
+  const bytes = await IOUtils.read(file.path, { maxBytes: DELIVERY_HEAD_BYTES });
+  const fields = send._compFields;
+  const text = (value) => (typeof value === "string" && value !== "" ? value : undefined);
+  const delivery = {
+    mode: deliveryMode(send),
+    head: latin1(bytes),
+    size: file.fileSize,
+  };
+  for (const [name, value] of Object.entries({
+    identityId: send._userIdentity?.key,
+    from: fields?.from,
+    to: fields?.to,
+    cc: fields?.cc,
+    bcc: fields?.bcc,
+    subject: fields?.subject,
+  })) {
+    if (text(value) !== undefined) delivery[name] = value;
+  }
+  return delivery;
+}
+
+function withDeadline(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function deliveryVerdict(send) {
+  let delivery;
+  try {
+    delivery = await describeDelivery(send);
+  } catch (error) {
+    return {
+      allow: false,
+      message: `Sealpost could not read this message before sending it (${error.message ?? error}), so it was not sent.`,
+    };
+  }
+  for (const listener of deliveryListeners) {
+    let verdict;
+    try {
+      verdict = await withDeadline(listener(delivery), DELIVERY_DEADLINE_MS, "Sealpost's check");
+    } catch (error) {
+      return { allow: false, message: `Sealpost could not check this message (${error.message ?? error}), so it was not sent.` };
+    }
+    if (verdict?.allow !== true) {
+      return { allow: false, message: verdict?.message || "Sealpost did not allow this message to be sent." };
+    }
+  }
+  return { allow: true };
+}
+
+// The same steps Thunderbird takes when the outgoing server refuses a message
+// (PromiseMsgOutgoingListener.onSendStop): report the failure, then fail the delivery.
+async function refuseDelivery(send, message) {
+  await send.sendDeliveryCallback(null, Cr.NS_ERROR_FAILURE, null, message);
+  if (send._deliverMode === Ci.nsIMsgSend.nsMsgSendUnsent) return;
+  throw Components.Exception(`Sending FAILED! ${message}`, Cr.NS_ERROR_FAILURE);
+}
+
+function addDeliveryListener(listener) {
+  deliveryListeners.add(listener);
+  const prototype = messageSendPrototype();
+  if (Object.hasOwn(prototype, ORIGINAL_DELIVER)) return;
+  const original = prototype._deliverAsMail;
+  prototype[ORIGINAL_DELIVER] = original;
+  prototype._deliverAsMail = async function sealpostDeliverAsMail(...args) {
+    const verdict = await deliveryVerdict(this);
+    if (!verdict.allow) return refuseDelivery(this, verdict.message);
+    return original.apply(this, args);
+  };
+}
+
+function removeDeliveryListener(listener) {
+  deliveryListeners.delete(listener);
+  if (deliveryListeners.size > 0) return;
+  const prototype = messageSendPrototype();
+  if (!Object.hasOwn(prototype, ORIGINAL_DELIVER)) return;
+  prototype._deliverAsMail = prototype[ORIGINAL_DELIVER];
+  delete prototype[ORIGINAL_DELIVER];
+}
+
+var sealpost = class extends ExtensionCommon.ExtensionAPIPersistent {
+  PERSISTENT_EVENTS = {
+    // Registered while Sealpost's background listens, and primed while it sleeps: a delivery
+    // then wakes it up before asking.
+    onDelivery({ fire }) {
+      const listener = async (delivery) => {
+        if (fire.wakeup) await fire.wakeup();
+        return fire.async(delivery);
+      };
+      addDeliveryListener(listener);
+      return {
+        unregister: () => removeDeliveryListener(listener),
+        convert(newFire) {
+          fire = newFire;
+        },
+      };
+    },
+  };
+
+  getAPI(context) {
     const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
 
     // nsIMsgOutgoingServer and nsIMsgIncomingServer expose different attribute names; every
@@ -97,6 +244,24 @@ var sealpost = class extends ExtensionCommon.ExtensionAPI {
           }
           return result;
         },
+
+        async getPrimaryFingerprints(keyIds) {
+          const { EnigmailKeyRing } = ChromeUtils.importESModule("chrome://openpgp/content/modules/keyRing.sys.mjs");
+          const result = {};
+          for (const keyId of keyIds) {
+            // getKeyById finds a primary key by its own id or by one of its subkeys' ids.
+            const key = EnigmailKeyRing.getKeyById(String(keyId));
+            if (key) result[String(keyId).toUpperCase()] = String(key.fpr).toUpperCase();
+          }
+          return result;
+        },
+
+        onDelivery: new ExtensionCommon.EventManager({
+          context,
+          module: "sealpost",
+          event: "onDelivery",
+          extensionApi: this,
+        }).api(),
 
         async getIncomingServer(accountId) {
           const account = MailServices.accounts.getAccount(accountId);

@@ -1,7 +1,8 @@
 // Sealpost's background: registers the send gate and answers the popup, options and dialog pages.
-import { browser, onBeforeSend, thunderbirdHost } from "../host/thunderbird-api.js";
+import { browser, onBeforeSend, onDelivery, thunderbirdHost } from "../host/thunderbird-api.js";
 import type { Request } from "../shared/protocol.js";
 import { composeStatus } from "./compose-status.js";
+import { Approvals, checkDelivery } from "./delivery-gate.js";
 import { PolicyStore, policyStatus } from "./policy-store.js";
 import { Prompts } from "./prompts.js";
 import { sendGate } from "./send-gate.js";
@@ -47,16 +48,37 @@ const prompts = new Prompts({
   pageUrl: (path) => browser.runtime.getURL(path),
 });
 
+// "Send anyway" answers from the compose window, so the delivery gate does not ask twice.
+const approvals = new Approvals();
+
 onBeforeSend(
   sendGate({
     host: thunderbirdHost,
     policy: () => store.current(),
     prompt: (request) => prompts.show(request),
+    onConfirmed: (decision, identityId) => approvals.record(decision, identityId),
     deadlineMs: GATE_DEADLINE_MS,
     onDecision: (decision, elapsedMs) => {
       console.info(`Sealpost: ${decision.verdict} in ${String(elapsedMs)} ms (${String(decision.findings.length)} findings)`);
     },
   }),
+);
+
+// The lower line: every message Thunderbird hands to an outgoing server, whatever started it.
+onDelivery((delivery) =>
+  checkDelivery(
+    {
+      host: thunderbirdHost,
+      policy: () => store.current(),
+      prompt: (request) => prompts.show(request),
+      approvals,
+      refusalIntro: browser.i18n.getMessage("deliveryRefused"),
+      onDecision: (decision) => {
+        console.info(`Sealpost delivery check (${delivery.mode}): ${decision.verdict} (${String(decision.findings.length)} findings)`);
+      },
+    },
+    delivery,
+  ),
 );
 
 async function handle(request: Request): Promise<unknown> {

@@ -23,6 +23,8 @@ export interface GateDeps {
   readonly prompt: (request: PromptRequest) => Promise<"send" | "cancel">;
   /** How long gathering the snapshot may take before the check fails closed. */
   readonly deadlineMs: number;
+  /** Told when the user answers "Send anyway" to a confirm rule. */
+  readonly onConfirmed?: (decision: Decision, identityId: string | undefined) => void;
   /** Told of every decision taken, with how long the check took (for logs and the bench). */
   readonly onDecision?: (decision: Decision, elapsedMs: number) => void;
 }
@@ -75,6 +77,7 @@ export async function checkBeforeSend(deps: GateDeps, tab: Tab, details: Compose
     return { cancel: true };
   }
   const answer = await deps.prompt(request).catch(() => "cancel" as const);
+  if (answer === "send") deps.onConfirmed?.(decision, details.identityId);
   return { cancel: answer !== "send" };
 }
 

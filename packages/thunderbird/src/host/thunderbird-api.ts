@@ -4,6 +4,8 @@
 import browser from "webextension-polyfill";
 import type {
   ComposeDetails,
+  Delivery,
+  DeliveryVerdict,
   EncryptionTechnology,
   MailIdentity,
   ParsedMailbox,
@@ -29,6 +31,8 @@ interface ThunderbirdNamespaces {
     getSendingRoute(identityId: string): Promise<SendingRoute>;
     getIncomingServer(accountId: string): Promise<ServerInfo>;
     getRecipientKeys(addresses: string[]): Promise<Record<string, string[]>>;
+    getPrimaryFingerprints(keyIds: string[]): Promise<Record<string, string>>;
+    readonly onDelivery: { addListener(listener: (delivery: Delivery) => Promise<DeliveryVerdict>): void };
   };
 }
 
@@ -46,6 +50,8 @@ export interface Host {
   getIncomingServer(accountId: string): Promise<ServerInfo>;
   /** For each address, the fingerprints of the OpenPGP keys Thunderbird would encrypt to. */
   getRecipientKeys(addresses: string[]): Promise<Record<string, string[]>>;
+  /** For OpenPGP key ids (primary or subkey), the primary key's fingerprint where Thunderbird knows the key. */
+  getPrimaryFingerprints(keyIds: string[]): Promise<Record<string, string>>;
   uiLanguage(): string;
 }
 
@@ -59,6 +65,7 @@ export const thunderbirdHost: Host = {
   getSendingRoute: (identityId) => thunderbird.sealpost.getSendingRoute(identityId),
   getIncomingServer: (accountId) => thunderbird.sealpost.getIncomingServer(accountId),
   getRecipientKeys: (addresses) => thunderbird.sealpost.getRecipientKeys(addresses),
+  getPrimaryFingerprints: (keyIds) => thunderbird.sealpost.getPrimaryFingerprints(keyIds),
   uiLanguage: () => browser.i18n.getUILanguage(),
 };
 
@@ -70,6 +77,11 @@ export interface BeforeSendResult {
 
 export function onBeforeSend(listener: (tab: Tab, details: ComposeDetails) => Promise<BeforeSendResult | undefined>): void {
   thunderbird.compose.onBeforeSend.addListener(listener);
+}
+
+/** Sealpost's Experiment asks this listener about every message just before it reaches the outgoing server. */
+export function onDelivery(listener: (delivery: Delivery) => Promise<DeliveryVerdict>): void {
+  thunderbird.sealpost.onDelivery.addListener(listener);
 }
 
 export { browser };

@@ -70,3 +70,21 @@ export interface SendingRoute {
   readonly sentCopyProblem?: string;
   readonly savesSentCopy: boolean;
 }
+
+/** What the Experiment reports about a message about to be delivered (see api/sealpost/schema.json). */
+export interface Delivery {
+  readonly identityId?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly cc?: string;
+  readonly bcc?: string;
+  readonly subject?: string;
+  readonly mode: string;
+  readonly head: string;
+  readonly size: number;
+}
+
+export interface DeliveryVerdict {
+  readonly allow: boolean;
+  readonly message?: string;
+}

@@ -7,7 +7,7 @@
   const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
   const { SessionStoreManager } = ChromeUtils.importESModule("resource:///modules/SessionStoreManager.sys.mjs");
   const { ExtensionError } = ChromeUtils.importESModule("resource://gre/modules/ExtensionUtils.sys.mjs").ExtensionUtils;
-  const { setTimeout } = ChromeUtils.importESModule("resource://gre/modules/Timer.sys.mjs");
+  const { setTimeout, clearTimeout } = ChromeUtils.importESModule("resource://gre/modules/Timer.sys.mjs");
 
   const RESOURCE_HOST = "sealpost-test-driver";
   const ACTOR_NAME = "SealpostTestDriverPage";
@@ -156,6 +156,89 @@
     "mail:extensionPopup": "popup",
   };
 
+  // A folder in Local Folders for messages the tests reply to, forward and redirect.
+  function receivedFolder() {
+    const root = MailServices.accounts.localFoldersServer.rootFolder;
+    if (!root.containsChildNamed("Received")) root.createSubfolder("Received", null);
+    return root.getChildNamed("Received");
+  }
+
+  // Thunderbird's alerts (a failed send, for one) are commonDialog documents: a window of their
+  // own, or a dialog box inside the window they belong to.
+  function* commonDialogs() {
+    const isCommonDialog = (document) => document?.documentURI?.startsWith("chrome://global/content/commonDialog") === true;
+    for (const window of allWindows()) {
+      if (isCommonDialog(window.document)) yield window.document;
+      for (const browser of browsersIn(window.document)) {
+        const inner = browser.isRemoteBrowser ? null : browser.contentDocument;
+        if (isCommonDialog(inner)) yield inner;
+      }
+    }
+  }
+
+  function outbox() {
+    return MailServices.accounts.localFoldersServer.rootFolder.getFolderWithFlags(Ci.nsMsgFolderFlags.Queue);
+  }
+
+  // Send Unsent Messages, as File > Send Unsent Messages does it, settled when the Outbox run ends.
+  function sendUnsentMessages(identity, timeoutMs) {
+    const sendLater = Cc["@mozilla.org/messengercompose/sendlater;1"].getService(Ci.nsIMsgSendLater);
+    return new Promise((resolve, reject) => {
+      const errors = [];
+      const timer = setTimeout(() => {
+        sendLater.removeListener(listener);
+        reject(new ExtensionError(`Send Unsent Messages did not finish within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const listener = {
+        QueryInterface: ChromeUtils.generateQI(["nsIMsgSendLaterListener"]),
+        onStartSending() {},
+        onMessageStartSending() {},
+        onMessageSendProgress() {},
+        onMessageSendError(_index, _header, status, message) {
+          errors.push(message || `status 0x${(status >>> 0).toString(16)}`);
+        },
+        onStopSending(status, message, total, successful) {
+          clearTimeout(timer);
+          sendLater.removeListener(listener);
+          resolve({ status: status >>> 0, message: message ?? "", total, successful, errors });
+        },
+      };
+      sendLater.addListener(listener);
+      sendLater.sendUnsentMessages(identity);
+    });
+  }
+
+  // An invitation as Thunderbird's calendar sends it: its iTIP mail transport, without a compose window.
+  function sendCalendarInvitation({ organizer, attendees, summary }) {
+    const { CalItipEmailTransport } = ChromeUtils.importESModule("resource:///modules/CalItipEmailTransport.sys.mjs");
+    const stamp = "20261203T120000Z";
+    const lines = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//Sealpost tests//EN",
+      "METHOD:REQUEST",
+      "BEGIN:VEVENT",
+      `UID:sealpost-test-${Date.now()}@example.org`,
+      `DTSTAMP:${stamp}`,
+      "DTSTART:20261210T090000Z",
+      "DTEND:20261210T100000Z",
+      `SUMMARY:${summary}`,
+      `ORGANIZER:mailto:${organizer}`,
+      ...attendees.map((address) => `ATTENDEE;RSVP=TRUE;PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT:mailto:${address}`),
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ];
+    const itipItem = Cc["@mozilla.org/calendar/itip-item;1"].createInstance(Ci.calIItipItem);
+    itipItem.init(lines.join("\r\n"));
+    itipItem.responseMethod = "REQUEST";
+    itipItem.autoResponse = Ci.calIItipItem.AUTO;
+    itipItem.isSend = true;
+    const item = itipItem.getItemList()[0];
+    const transport = CalItipEmailTransport.createInstance();
+    return transport.sendItems(item.getAttendees(), itipItem, null);
+  }
+
   class SealpostTestDriver extends ExtensionCommon.ExtensionAPI {
     getAPI(context) {
       const extension = context.extension;
@@ -252,6 +335,71 @@
             const dialog = window?.document?.getElementById("keyAssistant");
             if (!dialog) throw new ExtensionError(`tab ${tabId} is not a compose window with a Key Assistant`);
             return dialog.open;
+          },
+
+          async addMessage(raw) {
+            const header = receivedFolder().QueryInterface(Ci.nsIMsgLocalMailFolder).addMessage(raw);
+            return extension.messageManager.convert(header).id;
+          },
+
+          // Message > Redirect: the WebExtension APIs have no way to begin one.
+          async openRedirect(messageId, identityId) {
+            const header = extension.messageManager.get(messageId);
+            if (!header) throw new ExtensionError(`no message ${messageId}`);
+            const identity = MailServices.accounts.getIdentity(identityId);
+            try {
+              MailServices.compose.OpenComposeWindow(
+                null,
+                header,
+                header.folder.getUriForMsg(header),
+                Ci.nsIMsgCompType.Redirect,
+                Ci.nsIMsgCompFormat.Default,
+                identity,
+                null,
+                null,
+              );
+            } catch (error) {
+              throw new ExtensionError(`opening a Redirect window failed: ${error?.message ?? error}`);
+            }
+          },
+
+          // An optional-only permission (messages.send) is granted by the user in a real profile.
+          async grantPermission(permission) {
+            const { ExtensionPermissions } = ChromeUtils.importESModule("resource://gre/modules/ExtensionPermissions.sys.mjs");
+            await ExtensionPermissions.add(extension.id, { permissions: [permission], origins: [] }, extension);
+          },
+
+          async outboxCount() {
+            return outbox()?.getTotalMessages(false) ?? 0;
+          },
+
+          async sendUnsentMessages(identityId, timeoutMs) {
+            const identity = MailServices.accounts.getIdentity(identityId);
+            if (!identity) throw new ExtensionError(`no identity ${identityId}`);
+            return sendUnsentMessages(identity, timeoutMs);
+          },
+
+          async sendCalendarInvitation(organizer, attendees, summary) {
+            try {
+              return sendCalendarInvitation({ organizer, attendees, summary });
+            } catch (error) {
+              throw new ExtensionError(`sending the invitation failed: ${error?.message ?? error}`);
+            }
+          },
+
+          async promptTexts() {
+            return [...commonDialogs()].map((document) => document.getElementById("infoBody")?.textContent ?? "");
+          },
+
+          async closePrompts() {
+            let closed = 0;
+            for (const document of commonDialogs()) {
+              const dialog = document.querySelector("dialog");
+              if (dialog?.acceptDialog) dialog.acceptDialog();
+              else document.defaultView.close();
+              closed++;
+            }
+            return closed;
           },
 
           async quit() {
