@@ -20,7 +20,8 @@ const PGP_MIME = fixture("pgp-mime.eml");
 const BANK = { primary: "77A05A60AC6B16E912844FE6197F4BE5C57B33D6", subkey: "983942920D52E71D" };
 const ALICE = { primary: "8012BAC0BAA8011B72F99C22752B5575738F866F", subkey: "5BB6FB78D2EA1235" };
 
-const PLAIN = "From: alice@example.org\r\nTo: payments@bank.example\r\nSubject: Q3\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nThe figures.\r\n";
+const PLAIN =
+  "From: alice@example.org\r\nTo: payments@bank.example\r\nSubject: Q3\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nThe figures.\r\n";
 const SMIME =
   'From: alice@example.org\r\nSubject: Q3\r\nContent-Type: application/pkcs7-mime; name="smime.p7m";\r\n smime-type=enveloped-data\r\n\r\nMIAGCSqGSIb3DQEHA6CAMIACAQAx\r\n';
 
@@ -47,7 +48,9 @@ function run(
     {
       host: fakeHost({ primaryFingerprints: { [BANK.subkey]: BANK.primary, [ALICE.subkey]: ALICE.primary }, ...options }),
       policy: () =>
-        options.state instanceof Error ? Promise.reject(options.state) : Promise.resolve(options.state ?? { kind: "active", source: "managed", policy }),
+        options.state instanceof Error
+          ? Promise.reject(options.state)
+          : Promise.resolve(options.state ?? { kind: "active", source: "managed", policy }),
       prompt: (request) => {
         prompts.push(request);
         return Promise.resolve(options.answer ?? "cancel");
@@ -70,7 +73,11 @@ describe("reading the message that is about to leave", () => {
 
   it("still finds the recipients when only the start of a large message is at hand", () => {
     const cut = PGP_MIME.slice(0, PGP_MIME.indexOf("-----BEGIN PGP MESSAGE-----") + 300);
-    assert.deepEqual(readOutgoingMessage(cut).encryption, { kind: "openpgp", recipients: [BANK.subkey, ALICE.subkey], hiddenRecipients: false });
+    assert.deepEqual(readOutgoingMessage(cut).encryption, {
+      kind: "openpgp",
+      recipients: [BANK.subkey, ALICE.subkey],
+      hiddenRecipients: false,
+    });
   });
 
   it("notices a hidden recipient (gpg --throw-keyids)", () => {
@@ -154,7 +161,10 @@ describe("the delivery gate", () => {
 
   it("does not ask again about a confirm answered in the compose window a moment ago", async () => {
     const approvals = new Approvals();
-    const first = run({ head: PLAIN, to: "hr@payroll.example" }, { route: { outgoing: smtp(0, 25), savesSentCopy: false }, answer: "send" });
+    const first = run(
+      { head: PLAIN, to: "hr@payroll.example" },
+      { route: { outgoing: smtp(0, 25), savesSentCopy: false }, answer: "send" },
+    );
     await first.verdict;
     const decision = first.prompts[0]?.decision as Decision;
     approvals.record(decision, "id1");
@@ -170,7 +180,14 @@ describe("the delivery gate", () => {
     const approvals = new Approvals(1000, () => now);
     const decision = {
       verdict: "confirm",
-      findings: [{ code: "submission-not-tls", action: "confirm", rule: "payroll", recipient: { input: "hr@payroll.example", address: "hr@payroll.example", kind: "to" } }],
+      findings: [
+        {
+          code: "submission-not-tls",
+          action: "confirm",
+          rule: "payroll",
+          recipient: { input: "hr@payroll.example", address: "hr@payroll.example", kind: "to" },
+        },
+      ],
     } as unknown as Decision;
     approvals.record(decision, "id1");
     assert.equal(approvals.covers(decision, "id1"), true);

@@ -32,14 +32,12 @@ export interface DeliveryDeps {
 
 export async function checkDelivery(deps: DeliveryDeps, delivery: Delivery): Promise<DeliveryVerdict> {
   try {
-    const policy = await deps
-      .policy()
-      .catch((error: unknown): PolicyState => ({
-        kind: "invalid",
-        source: "managed",
-        errors: [],
-        reason: `the policy could not be read (${describe(error)})`,
-      }));
+    const policy = await deps.policy().catch((error: unknown): PolicyState => ({
+      kind: "invalid",
+      source: "managed",
+      errors: [],
+      reason: `the policy could not be read (${describe(error)})`,
+    }));
     if (policy.kind === "none") return { allow: true };
     const decision = evaluate(policyForEvaluation(policy), await deliverySnapshot(deps.host, delivery));
     deps.onDecision?.(decision, delivery);
