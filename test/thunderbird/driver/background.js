@@ -156,6 +156,10 @@ const commands = {
     }
   },
 
+  async useSmimeCertificate({ identityId, email }) {
+    return messenger.sealpostTestDriver.useSmimeCertificate(identityId, email);
+  },
+
   async outboxCount() {
     return messenger.sealpostTestDriver.outboxCount();
   },

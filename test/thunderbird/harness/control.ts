@@ -66,7 +66,7 @@ export interface ComposeDetails {
 
 /** Encryption to switch on (or off) in a compose window, as compose.setComposeDetails takes it. */
 export interface EncryptionSettings {
-  readonly name: "OpenPGP";
+  readonly name: "OpenPGP" | "S/MIME";
   readonly encryptBody: boolean;
   /** Thunderbird then sends "..." as the outer Subject and the real one inside; defaults to false. */
   readonly encryptSubject?: boolean;
@@ -328,6 +328,11 @@ export class Driver {
   async composeOn(messageId: number, how: ComposeOnMessage, identityId: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<number> {
     const answer = await this.call("composeOn", { messageId, how, identityId }, timeoutMs);
     return expect("composeOn", answer, (value) => typeof value === "number", "a tab id");
+  }
+
+  /** Makes an identity sign and encrypt with an S/MIME certificate in the profile, as the account settings do. */
+  async useSmimeCertificate(identityId: string, email: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+    await this.call("useSmimeCertificate", { identityId, email }, timeoutMs);
   }
 
   async outboxCount(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<number> {

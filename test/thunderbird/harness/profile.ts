@@ -68,6 +68,11 @@ export interface ProfileOptions {
   readonly extensions?: readonly { readonly id: string; readonly path: string }[];
   /** The CA whose certificates the profile trusts (the local TLS servers' issuer). */
   readonly ca?: TestCa;
+  /** S/MIME material for the profile's certificate store: own certificates with their keys (PKCS #12), others' certificates. */
+  readonly smime?: {
+    readonly own?: readonly string[];
+    readonly others?: readonly { readonly nickname: string; readonly certPath: string }[];
+  };
   /** Extra prefs, written last so they override the defaults here. */
   readonly prefs?: Readonly<Record<string, PrefValue>>;
   /** Where to write the profile; by default a new directory under os.tmpdir(). */
@@ -163,14 +168,22 @@ async function findOnPath(command: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** Creates the profile's NSS database and trusts `ca` there for TLS servers. */
-export async function trustCaInProfile(dir: string, ca: TestCa): Promise<void> {
+/** Creates the profile's NSS database and trusts `ca` there for TLS servers and S/MIME certificates. */
+export async function trustCaInProfile(dir: string, ca: TestCa, smime: ProfileOptions["smime"] = {}): Promise<void> {
   const certutil = await findOnPath("certutil");
   if (certutil === undefined) throw new Error("certutil not found: install libnss3-tools (apt-get install libnss3-tools)");
   const db = `sql:${dir}`;
   await run(certutil, ["-N", "--empty-password", "-d", db], { timeout: 30_000 });
-  // "C,," : a CA trusted to issue server certificates, and nothing else.
-  await run(certutil, ["-A", "-n", ca.caName, "-t", "C,,", "-i", ca.caCertPath, "-d", db], { timeout: 30_000 });
+  // "C,C," : a CA trusted to issue server and e-mail certificates, and nothing else.
+  await run(certutil, ["-A", "-n", ca.caName, "-t", "C,C,", "-i", ca.caCertPath, "-d", db], { timeout: 30_000 });
+  for (const p12 of smime.own ?? []) {
+    const pk12util = await findOnPath("pk12util");
+    if (pk12util === undefined) throw new Error("pk12util not found: install libnss3-tools (apt-get install libnss3-tools)");
+    await run(pk12util, ["-i", p12, "-d", db, "-W", ""], { timeout: 30_000 });
+  }
+  for (const other of smime.others ?? []) {
+    await run(certutil, ["-A", "-n", other.nickname, "-t", ",,", "-i", other.certPath, "-d", db], { timeout: 30_000 });
+  }
 }
 
 function fccPrefs(fcc: FccOptions, email: string): Record<string, PrefValue> {
@@ -309,7 +322,7 @@ async function writeProfile(dir: string, options: ProfileOptions): Promise<Profi
     for (const extension of options.extensions ?? []) await copyFile(extension.path, join(extensionsDir, `${extension.id}.xpi`));
   }
 
-  if (options.ca !== undefined) await trustCaInProfile(dir, options.ca);
+  if (options.ca !== undefined) await trustCaInProfile(dir, options.ca, options.smime);
 
   return {
     dir,

@@ -369,6 +369,24 @@
             await ExtensionPermissions.add(extension.id, { permissions: [permission], origins: [] }, extension);
           },
 
+          // As the account settings' End-to-End Encryption page does: the certificate's name and its
+          // database key, for both signing and encryption.
+          async useSmimeCertificate(identityId, email) {
+            const identity = MailServices.accounts.getIdentity(identityId);
+            if (!identity) throw new ExtensionError(`no identity ${identityId}`);
+            const certdb = Cc["@mozilla.org/security/x509certdb;1"].getService(Ci.nsIX509CertDB);
+            const cert = certdb.getCerts().find((each) => each.emailAddress === email && each.certType === Ci.nsIX509Cert.USER_CERT);
+            if (!cert) {
+              const seen = certdb.getCerts().map((each) => `${each.nickname} <${each.emailAddress}> type ${each.certType}`);
+              throw new ExtensionError(`no certificate of ${email} with its key in the profile (seen: ${seen.join("; ")})`);
+            }
+            for (const use of ["encryption", "signing"]) {
+              identity.setUnicharAttribute(`${use}_cert_name`, cert.displayName);
+              identity.setCharAttribute(`${use}_cert_dbkey`, cert.dbKey);
+            }
+            return cert.dbKey;
+          },
+
           async outboxCount() {
             return outbox()?.getTotalMessages(false) ?? 0;
           },
