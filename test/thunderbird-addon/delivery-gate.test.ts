@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { type CompiledPolicy, type Decision, validatePolicy } from "@sealpost/core";
+import type { Decision } from "@sealpost/core";
+import { compilePolicy } from "../core/fixtures.js";
 import { Approvals, checkDelivery } from "../../packages/thunderbird/src/background/delivery-gate.js";
 import { readOutgoingMessage } from "../../packages/thunderbird/src/background/outgoing-message.js";
 import type { PolicyState } from "../../packages/thunderbird/src/background/policy-store.js";
@@ -25,13 +26,7 @@ const PLAIN =
 const SMIME =
   'From: alice@example.org\r\nSubject: Q3\r\nContent-Type: application/pkcs7-mime; name="smime.p7m";\r\n smime-type=enveloped-data\r\n\r\nMIAGCSqGSIb3DQEHA6CAMIACAQAx\r\n';
 
-function compile(document: unknown): CompiledPolicy {
-  const result = validatePolicy(document);
-  if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.policy;
-}
-
-const policy = compile({
+const policy = compilePolicy({
   version: 1,
   rules: [
     { id: "banks", domains: ["bank.example"], require: { submission: "tls", encryption: ["openpgp", "smime"] }, action: "block" },
@@ -135,7 +130,7 @@ describe("the delivery gate", () => {
     const pinned = (fingerprint: string): PolicyState => ({
       kind: "active",
       source: "managed",
-      policy: compile({
+      policy: compilePolicy({
         version: 1,
         rules: [{ id: "banks", domains: ["bank.example"], require: { submission: "tls", encryption: ["openpgp"] }, action: "block" }],
         keys: { "payments@bank.example": fingerprint },

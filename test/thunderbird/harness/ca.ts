@@ -22,9 +22,10 @@ export interface TestCa {
   readonly caName: string;
 }
 
-async function openssl(dir: string, args: readonly string[]): Promise<void> {
+/** Runs the openssl CLI in `dir`; its standard output. */
+export async function openssl(dir: string, args: readonly string[]): Promise<string> {
   try {
-    await run("openssl", args, { cwd: dir, timeout: 30_000 });
+    return (await run("openssl", args, { cwd: dir, timeout: 30_000 })).stdout;
   } catch (error) {
     throw new Error(`openssl ${args.join(" ")} failed (is openssl installed? apt-get install openssl)`, { cause: error });
   }

@@ -1,14 +1,10 @@
 // S/MIME certificates for end-to-end tests, issued by the test CA with the openssl CLI: one per
 // address, with the e-mail protection usage Thunderbird requires, as a PEM pair and a PKCS #12
 // bundle (no password) that pk12util imports into a profile's NSS database.
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import type { TestCa } from "./ca.js";
-
-const run = promisify(execFile);
+import { openssl, type TestCa } from "./ca.js";
 
 export interface SmimeCertificate {
   readonly email: string;
@@ -18,14 +14,6 @@ export interface SmimeCertificate {
   readonly keyPath: string;
   /** Certificate, key and CA chain, no password. */
   readonly p12Path: string;
-}
-
-async function openssl(cwd: string, args: readonly string[]): Promise<string> {
-  try {
-    return (await run("openssl", args, { cwd, timeout: 30_000 })).stdout;
-  } catch (error) {
-    throw new Error(`openssl ${args.join(" ")} failed (is openssl installed? apt-get install openssl)`, { cause: error });
-  }
 }
 
 /** Issues an RSA S/MIME certificate for `email` from the test CA (RSA: what every S/MIME client encrypts to). */
