@@ -11,7 +11,7 @@ import type {
 export interface FakeHostOptions {
   details?: ComposeDetails;
   route?: SendingRoute | Error | "hang";
-  identity?: MailIdentity | null;
+  identity?: MailIdentity | null | "hang";
   lists?: Record<string, { name: string; email?: string }[]>;
   incoming?: Record<string, ServerInfo>;
   language?: string;
@@ -38,11 +38,13 @@ export function fakeHost(options: FakeHostOptions = {}): Host & { encryptionSet:
       return Promise.resolve();
     },
     getIdentity: () =>
-      Promise.resolve(
-        options.identity === undefined
-          ? { id: "id1", email: "alice@example.org", encryptionCapabilities: { OpenPGP: { canEncrypt: true, canSign: true } } }
-          : options.identity,
-      ),
+      options.identity === "hang"
+        ? new Promise<MailIdentity | null>(() => undefined)
+        : Promise.resolve(
+            options.identity === undefined
+              ? { id: "id1", email: "alice@example.org", encryptionCapabilities: { OpenPGP: { canEncrypt: true, canSign: true } } }
+              : options.identity,
+          ),
     expandMailingLists: (text) => {
       const name = text.replace(/\s*<[^>]*>\s*$/, "");
       const members = options.lists?.[name];

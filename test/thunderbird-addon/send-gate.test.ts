@@ -132,6 +132,42 @@ describe("the send gate", () => {
     assert.match(prompts[0]?.decision.findings[0]?.problem ?? "", /took longer than/);
   });
 
+  // Regression: the identity was read a second time, for auto-encryption, without a deadline.
+  it("fails closed, within the deadline, when reading the identity never answers", async () => {
+    const { send } = gate({ identity: "hang", deadlineMs: 50 });
+    const started = Date.now();
+    assert.deepEqual(await send({ to: ["pay@examplebank.com"], ...encrypted }), { cancel: true });
+    assert.ok(Date.now() - started < 1000);
+  });
+
+  // Regression: a prompt that threw at once escaped the gate, and Thunderbird then never settles the send.
+  it("still cancels, and never rejects, when even the explanation cannot be shown", async () => {
+    const run = sendGate({
+      host: fakeHost({ route: { outgoing: smtp(0, 25), savesSentCopy: false } }),
+      policy: () => Promise.resolve(active),
+      prompt: () => {
+        throw new Error("windows API gone");
+      },
+      deadlineMs: 50,
+    });
+    assert.deepEqual(await run(tab, { identityId: "id1", to: ["pay@examplebank.com"] }), { cancel: true });
+  });
+
+  it("fails closed within the deadline when the policy hangs after the check failed", async () => {
+    let reads = 0;
+    const run = sendGate({
+      host: fakeHost({ route: { outgoing: smtp(0, 25), savesSentCopy: false } }),
+      policy: () => (++reads === 1 ? Promise.resolve(active) : new Promise<PolicyState>(() => undefined)),
+      prompt: () => {
+        throw new Error("windows API gone");
+      },
+      deadlineMs: 50,
+    });
+    const started = Date.now();
+    assert.deepEqual(await run(tab, { identityId: "id1", to: ["pay@examplebank.com"] }), { cancel: true });
+    assert.ok(Date.now() - started < 1000);
+  });
+
   it("still lets unprotected mail go when gathering fails", async () => {
     const { send } = gate({ route: new Error("Experiment not loaded") });
     assert.deepEqual(await send({ to: ["bob@example.org"] }), { cancel: false });

@@ -48,7 +48,11 @@ export async function checkBeforeSend(deps: GateDeps, tab: Tab, details: Compose
   deps.onDecision?.(decision, Date.now() - started);
   if (decision.verdict === "allow") return { cancel: false };
 
-  const identity = details.identityId === undefined ? null : await deps.host.getIdentity(details.identityId).catch(() => null);
+  // Without the identity nothing is encrypted for the user and no fix is offered: the message is refused.
+  const identity =
+    details.identityId === undefined
+      ? null
+      : await withDeadline(deps.host.getIdentity(details.identityId), deps.deadlineMs, "reading the sending identity").catch(() => null);
   const autoEncrypted = autoEncryption(decision, policy, identity, snapshot, details.selectedEncryptionTechnology);
   if (autoEncrypted !== undefined) {
     // The same message, encrypted, meets the policy: Thunderbird encrypts it (and never falls
@@ -84,19 +88,25 @@ export async function checkBeforeSend(deps: GateDeps, tab: Tab, details: Compose
 /**
  * Wraps the gate so that nothing escapes: an unexpected failure cancels the send when a policy
  * is active (the user is told why), and lets it go only when no policy is configured at all.
+ * Thunderbird 153 never settles a send whose onBeforeSend listener rejects (ext-compose.js
+ * awaits it without a catch), leaving the compose window locked, so this never rejects.
  */
 export function sendGate(deps: GateDeps): (tab: Tab, details: ComposeDetails) => Promise<GateResult> {
   return async (tab, details) => {
     try {
       return await checkBeforeSend(deps, tab, details);
     } catch (error) {
-      const state = await deps.policy().catch(() => undefined);
-      if (state?.kind === "none") return { cancel: false };
-      const decision = evaluate(
-        { kind: "unavailable", reason: `Sealpost failed while checking this message (${describe(error)})` },
-        fallbackSnapshot(deps.host, details, describe(error)),
-      );
-      deps.prompt({ kind: "block", decision, tabId: tab.id ?? -1, subject: details.subject ?? "" }).catch(() => undefined);
+      try {
+        const state = await withDeadline(deps.policy(), deps.deadlineMs, "reading the policy").catch(() => undefined);
+        if (state?.kind === "none") return { cancel: false };
+        const decision = evaluate(
+          { kind: "unavailable", reason: `Sealpost failed while checking this message (${describe(error)})` },
+          fallbackSnapshot(deps.host, details, describe(error)),
+        );
+        deps.prompt({ kind: "block", decision, tabId: tab.id ?? -1, subject: details.subject ?? "" }).catch(() => undefined);
+      } catch {
+        // Not even the explanation could be given; the message still does not leave.
+      }
       return { cancel: true };
     }
   };
