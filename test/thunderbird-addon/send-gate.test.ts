@@ -84,6 +84,23 @@ describe("the send gate", () => {
     assert.deepEqual(await send({ to: ["Treasury <Treasury>"] }), { cancel: true });
   });
 
+  it("cancels when the bank address hides in a list inside a list in Bcc", async () => {
+    const lists = { Everyone: [{ name: "Treasury", email: "Treasury" }], Treasury: [{ name: "Pay", email: "pay@examplebank.com" }] };
+    const { send, prompts } = gate({ lists });
+    assert.deepEqual(await send({ to: ["bob@example.org"], bcc: ["Everyone <Everyone>"] }), { cancel: true });
+    assert.deepEqual(
+      prompts[0]?.decision.findings.map((finding) => [finding.code, finding.recipient?.address]),
+      [["not-encrypted", "pay@examplebank.com"]],
+    );
+  });
+
+  it("lets a message to a list inside a list of unprotected members go", async () => {
+    const lists = { Everyone: [{ name: "Friends", email: "Friends" }], Friends: [{ name: "Bob", email: "bob@example.org" }] };
+    const { send, prompts } = gate({ lists, route: { outgoing: smtp(0, 25), savesSentCopy: false } });
+    assert.deepEqual(await send({ to: ["Everyone <Everyone>"] }), { cancel: false });
+    assert.equal(prompts.length, 0);
+  });
+
   it("sends a confirm-rule message only after an explicit yes", async () => {
     const yes = gate({ answer: "send", route: { outgoing: smtp(0, 25), savesSentCopy: false } });
     assert.deepEqual(await yes.send({ to: ["hr@payroll.example.net"] }), { cancel: false });

@@ -152,3 +152,39 @@ describe("mailing lists named like an address", () => {
     assert.deepEqual(snapshot.recipients, [{ text: "Team <team@corp.example>", kind: "to" }]);
   });
 });
+
+describe("mailing lists inside mailing lists", () => {
+  // Thunderbird expands nested lists when it sends, but messengerUtilities only one level: a
+  // nested list comes back as a member whose address is its name. Regression: such a list was
+  // kept whole and refused as unparseable, even when every member was unprotected.
+  const nested = {
+    Outer: [
+      { name: "Inner", email: "Inner" },
+      { name: "Bob", email: "bob@example.org" },
+    ],
+    Inner: [{ name: "Pay", email: "pay@examplebank.com" }],
+  };
+
+  it("expands a list inside a list into the inner list's members", async () => {
+    const snapshot = await buildSnapshot(fakeHost({ lists: nested }), { identityId: "id1", bcc: ["Outer <Outer>"] });
+    assert.deepEqual(snapshot.recipients, [
+      { text: "pay@examplebank.com", kind: "list-member", list: "Outer › Inner" },
+      { text: "bob@example.org", kind: "list-member", list: "Outer" },
+    ]);
+  });
+
+  it("keeps a list that contains itself as written, so that core refuses it by name", async () => {
+    const host = fakeHost({ lists: { Loop: [{ name: "Loop", email: "Loop" }, { name: "Bob", email: "bob@example.org" }] } });
+    const snapshot = await buildSnapshot(host, { identityId: "id1", to: ["Loop <Loop>"] });
+    assert.deepEqual(snapshot.recipients, [
+      { text: "Loop <Loop>", kind: "list-member", list: "Loop" },
+      { text: "bob@example.org", kind: "list-member", list: "Loop" },
+    ]);
+  });
+
+  it("keeps a member named like a list that is none, so that core refuses it by name", async () => {
+    const host = fakeHost({ lists: { Team: [{ name: "Ghost", email: "Ghost" }] } });
+    const snapshot = await buildSnapshot(host, { identityId: "id1", to: ["Team <Team>"] });
+    assert.deepEqual(snapshot.recipients, [{ text: "Ghost <Ghost>", kind: "list-member", list: "Team" }]);
+  });
+});

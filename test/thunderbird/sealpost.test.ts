@@ -215,6 +215,47 @@ describe("Sealpost in Thunderbird, with the policy from policies.json", () => {
     assert.equal(received(servers), 0);
   });
 
+  // Thunderbird stores a list inside a list as a member whose address is the inner list's name.
+  it("6. refuses when the protected address is in a mailing list inside a mailing list, in Bcc", async () => {
+    const { session, servers, dialogUrl } = ctx();
+    const inner = await session.driver.createMailingList({ name: "Payments desk", members: [{ name: "Payments", email: "pay@bank.example" }] });
+    const outer = await session.driver.createMailingList({
+      name: "Finance",
+      members: [
+        { name: inner, email: inner },
+        { name: "Bob", email: "bob@example.net" },
+      ],
+    });
+    const tabId = await session.driver.compose({
+      identityId: IDENTITY.tls,
+      to: ["bob@example.net"],
+      bcc: [`${outer} <${outer}>`],
+      subject: "Budget",
+      body: "see attached",
+    });
+    assert.equal((await session.driver.send(tabId, { timeoutMs: 20_000 })).outcome, "rejected");
+    const dialog = await readAndCloseDialog(session.driver, dialogUrl);
+    assert.match(dialog.reasons, /pay@bank\.example/);
+    assert.equal(received(servers), 0);
+  });
+
+  // Regression: a nested list was kept whole and refused as unparseable, a false alarm.
+  it("6. delivers to a mailing list inside a mailing list of unprotected members, to every member", async () => {
+    const { session, servers } = ctx();
+    const inner = await session.driver.createMailingList({ name: "Friends", members: [{ name: "Carol", email: "carol@example.net" }] });
+    const outer = await session.driver.createMailingList({
+      name: "Everyone",
+      members: [
+        { name: inner, email: inner },
+        { name: "Dave", email: "dave@example.net" },
+      ],
+    });
+    const tabId = await session.driver.compose({ identityId: IDENTITY.plain, to: [`${outer} <${outer}>`], subject: "Party", body: "Friday" });
+    assert.equal((await session.driver.send(tabId, { timeoutMs: 20_000 })).outcome, "sent");
+    const [message] = await waitForMessages(servers.plain, 1, 10_000);
+    assert.deepEqual([...(message?.envelope.to ?? [])].sort(), ["carol@example.net", "dave@example.net"]);
+  });
+
   it("7. judges a display name that shows the bank by the real address behind it", async () => {
     const { session, servers, dialogUrl } = ctx();
     const spoof = await session.driver.compose({

@@ -81,7 +81,7 @@ async function expandEntry(host: Host, entry: ComposeRecipient, kind: FieldKind)
   if (typeof entry !== "string") {
     if (entry.type === "mailingList" && entry.nodeId !== undefined) {
       const name = await host.mailingListName(entry.nodeId);
-      return expandList(host, `${name} <${name}>`, name, kind);
+      return expandList(host, `${name} <${name}>`, [name], kind);
     }
     return [{ text: describeNode(entry), kind }];
   }
@@ -95,21 +95,47 @@ async function expandEntry(host: Host, entry: ComposeRecipient, kind: FieldKind)
       result.name.toLowerCase() !== result.address.toLowerCase(),
   );
   if (plainAddresses) return [{ text: entry, kind }];
-  return expandList(host, entry, entry, kind);
+  return expandList(host, entry, [listName(entry)], kind);
 }
 
-async function expandList(host: Host, text: string, listName: string, kind: FieldKind): Promise<RecipientInput[]> {
+// "Treasury <Treasury>" or "\"Treasury\" <Treasury>" names the list Treasury.
+function listName(entry: string): string {
+  return entry
+    .replace(/\s*<[^>]*>\s*$/, "")
+    .trim()
+    .replace(/^"(.*)"$/, "$1");
+}
+
+// Lists inside lists: Thunderbird expands them all at send time, but messengerUtilities only one
+// level, where a nested list comes back as a member whose address is its name.
+const MAX_LIST_DEPTH = 8;
+
+async function expandList(host: Host, text: string, path: readonly string[], kind: FieldKind | "list-member"): Promise<RecipientInput[]> {
+  const unexpanded: RecipientInput[] = [
+    { text, kind, ...(kind === "list-member" && path.length > 1 ? { list: path.slice(0, -1).join(" › ") } : {}) },
+  ];
+  const name = path.at(-1) ?? text;
   const members = await host.expandMailingLists(text);
+  // Thunderbird hands back an entry that names no list as it was.
+  const isItself = members.length === 1 && sameName(members[0]?.email, name) && sameName(members[0]?.name, name);
+  if (members.length === 0 || isItself) return unexpanded;
   // An empty address counts as none: a member Thunderbird cannot address must not vanish.
-  const expanded =
-    members.length > 0 && members.every((member) => member.email !== undefined && member.email !== "" && member.email !== member.name);
-  if (!expanded) return [{ text, kind }];
-  return members.map((member) => ({
-    // A member without an address stays as its name, which core refuses as unparseable.
-    text: member.email || member.name || "(a list member without an address)",
-    kind: "list-member" as const,
-    list: listName.replace(/\s*<[^>]*>\s*$/, ""),
-  }));
+  if (!members.every((member) => member.email !== undefined && member.email !== "")) return unexpanded;
+  const expanded = await Promise.all(
+    members.map(async (member): Promise<RecipientInput[]> => {
+      const email = member.email ?? "";
+      if (!sameName(email, member.name)) return [{ text: email, kind: "list-member", list: path.join(" › ") }];
+      // A list that contains itself, or nesting without end, stays as written and blocks.
+      if (path.length >= MAX_LIST_DEPTH || path.some((outer) => sameName(outer, email)))
+        return [{ text: `${email} <${email}>`, kind: "list-member", list: path.join(" › ") }];
+      return expandList(host, `${email} <${email}>`, [...path, email], "list-member");
+    }),
+  );
+  return expanded.flat();
+}
+
+function sameName(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 }
 
 function asList(value: ComposeRecipientList | undefined): readonly ComposeRecipient[] {
