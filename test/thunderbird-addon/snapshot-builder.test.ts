@@ -174,7 +174,14 @@ describe("mailing lists inside mailing lists", () => {
   });
 
   it("keeps a list that contains itself as written, so that core refuses it by name", async () => {
-    const host = fakeHost({ lists: { Loop: [{ name: "Loop", email: "Loop" }, { name: "Bob", email: "bob@example.org" }] } });
+    const host = fakeHost({
+      lists: {
+        Loop: [
+          { name: "Loop", email: "Loop" },
+          { name: "Bob", email: "bob@example.org" },
+        ],
+      },
+    });
     const snapshot = await buildSnapshot(host, { identityId: "id1", to: ["Loop <Loop>"] });
     assert.deepEqual(snapshot.recipients, [
       { text: "Loop <Loop>", kind: "list-member", list: "Loop" },

@@ -218,7 +218,10 @@ describe("Sealpost in Thunderbird, with the policy from policies.json", () => {
   // Thunderbird stores a list inside a list as a member whose address is the inner list's name.
   it("6. refuses when the protected address is in a mailing list inside a mailing list, in Bcc", async () => {
     const { session, servers, dialogUrl } = ctx();
-    const inner = await session.driver.createMailingList({ name: "Payments desk", members: [{ name: "Payments", email: "pay@bank.example" }] });
+    const inner = await session.driver.createMailingList({
+      name: "Payments desk",
+      members: [{ name: "Payments", email: "pay@bank.example" }],
+    });
     const outer = await session.driver.createMailingList({
       name: "Finance",
       members: [
@@ -250,7 +253,12 @@ describe("Sealpost in Thunderbird, with the policy from policies.json", () => {
         { name: "Dave", email: "dave@example.net" },
       ],
     });
-    const tabId = await session.driver.compose({ identityId: IDENTITY.plain, to: [`${outer} <${outer}>`], subject: "Party", body: "Friday" });
+    const tabId = await session.driver.compose({
+      identityId: IDENTITY.plain,
+      to: [`${outer} <${outer}>`],
+      subject: "Party",
+      body: "Friday",
+    });
     assert.equal((await session.driver.send(tabId, { timeoutMs: 20_000 })).outcome, "sent");
     const [message] = await waitForMessages(servers.plain, 1, 10_000);
     assert.deepEqual([...(message?.envelope.to ?? [])].sort(), ["carol@example.net", "dave@example.net"]);
