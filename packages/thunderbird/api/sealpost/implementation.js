@@ -115,26 +115,39 @@ async function refuseDelivery(send, message) {
   throw Components.Exception(`Sending FAILED! ${message}`, Cr.NS_ERROR_FAILURE);
 }
 
+// The wrapper this load of the Experiment put in front of Thunderbird's delivery, if any.
+let installedWrapper;
+
 function addDeliveryListener(listener) {
   deliveryListeners.add(listener);
   const prototype = messageSendPrototype();
-  if (Object.hasOwn(prototype, ORIGINAL_DELIVER)) return;
-  const original = prototype._deliverAsMail;
-  prototype[ORIGINAL_DELIVER] = original;
-  prototype._deliverAsMail = async function sealpostDeliverAsMail(...args) {
+  if (installedWrapper !== undefined && prototype._deliverAsMail === installedWrapper) return;
+  // A wrapper that an earlier load of this code left behind (an update whose old copy did not
+  // shut down cleanly) asks listeners that are gone: unwind it, so that this gate is the only one.
+  if (Object.hasOwn(prototype, ORIGINAL_DELIVER)) prototype._deliverAsMail = prototype[ORIGINAL_DELIVER];
+  else prototype[ORIGINAL_DELIVER] = prototype._deliverAsMail;
+  const original = prototype[ORIGINAL_DELIVER];
+  installedWrapper = async function sealpostDeliverAsMail(...args) {
     const verdict = await deliveryVerdict(this);
     if (!verdict.allow) return refuseDelivery(this, verdict.message);
     return original.apply(this, args);
   };
+  prototype._deliverAsMail = installedWrapper;
+}
+
+// Puts Thunderbird's own delivery back, unless something else has wrapped it since (then
+// unwinding would remove that wrapper too).
+function restoreDelivery() {
+  const prototype = messageSendPrototype();
+  if (installedWrapper === undefined || prototype._deliverAsMail !== installedWrapper) return;
+  prototype._deliverAsMail = prototype[ORIGINAL_DELIVER];
+  delete prototype[ORIGINAL_DELIVER];
+  installedWrapper = undefined;
 }
 
 function removeDeliveryListener(listener) {
   deliveryListeners.delete(listener);
-  if (deliveryListeners.size > 0) return;
-  const prototype = messageSendPrototype();
-  if (!Object.hasOwn(prototype, ORIGINAL_DELIVER)) return;
-  prototype._deliverAsMail = prototype[ORIGINAL_DELIVER];
-  delete prototype[ORIGINAL_DELIVER];
+  if (deliveryListeners.size === 0) restoreDelivery();
 }
 
 var sealpost = class extends ExtensionCommon.ExtensionAPIPersistent {
@@ -273,6 +286,10 @@ var sealpost = class extends ExtensionCommon.ExtensionAPIPersistent {
   }
 
   onShutdown(isAppShutdown) {
+    // Disabled, removed or updated: nothing of Sealpost stays in Thunderbird's send path, even
+    // if a listener's unregister never ran.
+    deliveryListeners.clear();
+    restoreDelivery();
     if (isAppShutdown) return;
     // Experiments are cached by the startup cache; flushing it lets an updated add-on load its new code.
     Services.obs.notifyObservers(null, "startupcache-invalidate");
