@@ -257,6 +257,19 @@ const commands = {
     }
   },
 
+  async deliveryGate() {
+    return messenger.sealpostTestDriver.deliveryGate();
+  },
+
+  async setAddonEnabled({ addonId, enabled }) {
+    await messenger.sealpostTestDriver.setAddonEnabled(addonId, enabled);
+    return null;
+  },
+
+  async installAddon({ path }) {
+    return messenger.sealpostTestDriver.installAddon(path);
+  },
+
   async quit() {
     await messenger.sealpostTestDriver.quit();
     return null;

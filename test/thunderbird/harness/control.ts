@@ -149,6 +149,11 @@ interface Pending {
   reject(error: Error): void;
 }
 
+export interface DeliveryGateState {
+  readonly deliver: string;
+  readonly saved: string | null;
+}
+
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 function expect<T>(command: string, value: unknown, check: (value: unknown) => value is T, shape: string): T {
@@ -333,6 +338,28 @@ export class Driver {
   /** Makes an identity sign and encrypt with an S/MIME certificate in the profile, as the account settings do. */
   async useSmimeCertificate(identityId: string, email: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
     await this.call("useSmimeCertificate", { identityId, email }, timeoutMs);
+  }
+
+  /** What sits in Thunderbird's delivery step: the method's name, and that of the one Sealpost saved to restore (null: none). */
+  async deliveryGate(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<DeliveryGateState> {
+    const answer = await this.call("deliveryGate", {}, timeoutMs);
+    return expect(
+      "deliveryGate",
+      answer,
+      (value): value is DeliveryGateState =>
+        isRecord(value) && typeof value.deliver === "string" && (value.saved === null || typeof value.saved === "string"),
+      "the delivery method's names",
+    );
+  }
+
+  /** Enables or disables an add-on as the Add-ons Manager does. */
+  async setAddonEnabled(addonId: string, enabled: boolean, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+    await this.call("setAddonEnabled", { addonId, enabled }, timeoutMs);
+  }
+
+  /** Installs an .xpi over the installed add-on of the same id, as an update; resolves with the new version. */
+  async installAddon(path: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
+    return expect("installAddon", await this.call("installAddon", { path }, timeoutMs), (value) => typeof value === "string", "a version");
   }
 
   async outboxCount(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<number> {

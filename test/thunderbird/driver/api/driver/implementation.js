@@ -420,6 +420,34 @@
             return closed;
           },
 
+          // Sealpost's delivery gate as Thunderbird's MessageSend shows it: the name of the
+          // delivery method in use and of the one Sealpost saved to restore (null when none).
+          async deliveryGate() {
+            const { MessageSend } = ChromeUtils.importESModule("resource:///modules/MessageSend.sys.mjs");
+            const prototype = MessageSend.prototype;
+            const saved = Object.hasOwn(prototype, "_sealpostOriginalDeliverAsMail") ? prototype._sealpostOriginalDeliverAsMail : null;
+            return { deliver: prototype._deliverAsMail.name, saved: saved ? saved.name : null };
+          },
+
+          async setAddonEnabled(addonId, enabled) {
+            const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
+            const addon = await AddonManager.getAddonByID(addonId);
+            if (!addon) throw new ExtensionError(`no add-on ${addonId}`);
+            if (enabled) await addon.enable();
+            else await addon.disable();
+          },
+
+          // Installs an .xpi as an update would (no prompt: Thunderbird does not require signing).
+          async installAddon(path) {
+            const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
+            const file = Cc["@mozilla.org/file/local;1"].createInstance(Ci.nsIFile);
+            file.initWithPath(path);
+            const install = await AddonManager.getInstallForFile(file);
+            if (!install || install.error) throw new ExtensionError(`${path} cannot be installed (${install?.error})`);
+            const addon = await install.install();
+            return addon.version;
+          },
+
           async quit() {
             // Let the reply reach the background page before the app goes away.
             Services.tm.dispatchToMainThread(() => Services.startup.quit(Ci.nsIAppStartup.eForceQuit));
