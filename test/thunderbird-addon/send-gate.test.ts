@@ -228,6 +228,22 @@ describe("auto-encryption", () => {
     assert.equal(prompts[0]?.kind, "encrypted");
   });
 
+  it("says which protected recipients Thunderbird has no key for, instead of claiming the message is on its way", async () => {
+    const { send, prompts } = gateWith({ state: auto, recipientKeys: { "pay@examplebank.com": [] } });
+    assert.equal((await send({ to: ["pay@examplebank.com"] })).cancel, false);
+    assert.deepEqual(prompts[0]?.missingKeys, ["pay@examplebank.com"]);
+  });
+
+  it("names no missing key where Thunderbird has one, or where the key ring cannot be read", async () => {
+    const withKey = gateWith({ state: auto, recipientKeys: { "pay@examplebank.com": ["7780CA90FDA140C189294A55924B0AAACC530A7D"] } });
+    await withKey.send({ to: ["pay@examplebank.com"] });
+    assert.equal(withKey.prompts[0]?.missingKeys, undefined);
+    const unreadable = gateWith({ state: auto, recipientKeys: new Error("OpenPGP is not ready") });
+    await unreadable.send({ to: ["pay@examplebank.com"] });
+    assert.equal(unreadable.prompts[0]?.kind, "encrypted");
+    assert.equal(unreadable.prompts[0]?.missingKeys, undefined);
+  });
+
   it("encrypts the subject too where the rule protects it", async () => {
     const { send } = gateWith({ state: auto });
     const result = await send({ to: ["partner@audit.example"] });

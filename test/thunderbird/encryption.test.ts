@@ -196,6 +196,14 @@ describe("Sealpost with Thunderbird's OpenPGP", () => {
     });
     assert.deepEqual(await driver.send(tabId, { timeoutMs: 4_000 }), { outcome: "timeout" });
     assert.equal(await driver.keyAssistantOpen(tabId), true);
+    // Sealpost switched encryption on; its dialog names the recipient without a key, and does not
+    // claim that the message is on its way.
+    const target = { urlPrefix: dialogUrl, timeoutMs: 10_000 };
+    await driver.readExtensionPage({ ...target, selector: "#close" });
+    assert.equal(await driver.readExtensionPage({ ...target, selector: "#title" }), "Encryption is on, but a key is missing");
+    assert.match(await driver.readExtensionPage({ ...target, selector: "#summary" }), /no key yet for treasury@bank\.example/);
+    assert.match(await driver.readExtensionPage({ ...target, selector: "#hint" }), /Key Assistant/);
+    await driver.clickInExtensionPage({ ...target, selector: "#close" });
     assert.equal(servers.starttls.messages.length + servers.plain.messages.length + servers.tls.messages.length, 0);
   });
 });

@@ -14,6 +14,8 @@ export interface PromptRequest {
   readonly tabId: number;
   readonly subject: string;
   readonly encryptWith?: Technology;
+  /** For "encrypted": protected recipients Thunderbird has no OpenPGP key for (its Key Assistant opens). */
+  readonly missingKeys?: readonly string[];
 }
 
 export interface GateDeps {
@@ -57,12 +59,14 @@ export async function checkBeforeSend(deps: GateDeps, tab: Tab, details: Compose
   if (autoEncrypted !== undefined) {
     // The same message, encrypted, meets the policy: Thunderbird encrypts it (and never falls
     // back to plaintext when it cannot), and the user is told what happened.
+    const missingKeys = autoEncrypted.name === "OpenPGP" ? recipientsWithoutKey(decision, snapshot) : [];
     const told: PromptRequest = {
       kind: "encrypted",
       decision,
       tabId: tab.id ?? -1,
       subject: details.subject ?? "",
       encryptWith: autoEncrypted.name,
+      ...(missingKeys.length === 0 ? {} : { missingKeys }),
     };
     deps.prompt(told).catch(() => undefined);
     return { cancel: false, details: { selectedEncryptionTechnology: autoEncrypted } };
@@ -157,6 +161,15 @@ function autoEncryption(
   // Thunderbird treats a flag left out as "switch it", so the user's signing choice is restated.
   const signMessage = current?.name === name && current.signMessage === true;
   return name === "OpenPGP" ? { name, encryptBody: true, encryptSubject, signMessage } : { name, encryptBody: true, signMessage };
+}
+
+// Thunderbird will not send until it has a key for each of these; the dialog must not claim the
+// message is on its way. Where the key ring could not be read, nothing is claimed either way.
+function recipientsWithoutKey(decision: Decision, snapshot: ComposeSnapshot): string[] {
+  const keys = snapshot.recipientKeys;
+  if (keys === undefined) return [];
+  const addresses = decision.findings.flatMap((finding) => (finding.recipient?.address === undefined ? [] : [finding.recipient.address]));
+  return [...new Set(addresses)].filter((address) => (keys[address] ?? keys[address.toLowerCase()] ?? []).length === 0);
 }
 
 export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

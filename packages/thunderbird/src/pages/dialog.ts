@@ -100,14 +100,22 @@ function render(view: PromptView): void {
 // Sealpost switched encryption on and the message is on its way: say so, name whom the policy
 // protects, and offer nothing to decide.
 function renderEncrypted(view: PromptView): void {
-  setTitle(t("dialogTitleEncrypted"));
+  const missing = view.missingKeys ?? [];
+  setTitle(missing.length === 0 ? t("dialogTitleEncrypted") : t("dialogTitleNeedsKeys"));
   document.body.classList.add("encrypted");
   const recipients = [
     ...new Set(view.decision.findings.flatMap((finding) => finding.recipient?.display ?? finding.recipient?.address ?? [])),
   ];
+  const technology = view.encryptWith ?? "OpenPGP";
   const summary = byId("summary", HTMLParagraphElement);
-  summary.textContent = t("dialogEncryptedSummary", recipients.join(", "), view.encryptWith ?? "OpenPGP");
-  summary.after(h("p", { class: "hint", id: "hint" }, t("dialogEncryptedHint")));
+  if (missing.length === 0) {
+    summary.textContent = t("dialogEncryptedSummary", recipients.join(", "), technology);
+    summary.after(h("p", { class: "hint", id: "hint" }, t("dialogEncryptedHint")));
+  } else {
+    // Thunderbird now opens its Key Assistant and sends nothing until it has every key.
+    summary.textContent = t("dialogNeedsKeysSummary", recipients.join(", "), technology, missing.join(", "));
+    summary.after(h("p", { class: "hint", id: "hint" }, t("dialogNeedsKeysHint")));
+  }
   byId("subject", HTMLElement).textContent = view.subject.trim() === "" ? t("dialogNoSubject") : view.subject;
   byId("subject-line", HTMLParagraphElement).hidden = false;
   byId("reasons-section", HTMLElement).hidden = true;

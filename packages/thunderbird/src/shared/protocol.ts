@@ -47,6 +47,8 @@ export interface PromptView {
   readonly tabId: number;
   /** The encryption to offer to switch on, when the identity can satisfy the policy with it. */
   readonly encryptWith?: "OpenPGP" | "S/MIME";
+  /** For "encrypted": protected recipients without a key, for whom Thunderbird's Key Assistant opens. */
+  readonly missingKeys?: readonly string[];
 }
 
 export type Request =
