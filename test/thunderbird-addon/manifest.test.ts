@@ -81,14 +81,35 @@ describe("the Thunderbird locales", () => {
     for (const locale of locales) assert.deepEqual(Object.keys(messages(locale)).sort(), english, locale);
   });
 
-  it("define every key the pages ask for", () => {
-    const pages = readdirSync(`${pkg}src/pages`).map((file) => readFileSync(`${pkg}src/pages/${file}`, "utf8"));
+  it("give every message the same placeholders in every language", () => {
+    type Entry = { message: string; placeholders?: Record<string, { content: string }> };
+    const shape = (entry: Entry) => ({
+      inMessage: [...new Set(entry.message.match(/\$\w+\$|\$\d/g) ?? [])].map((name) => name.toLowerCase()).sort(),
+      defined: Object.entries(entry.placeholders ?? {})
+        .map(([name, placeholder]) => `${name.toLowerCase()}=${placeholder.content}`)
+        .sort(),
+    });
+    const english = messages("en") as Record<string, Entry>;
+    for (const locale of locales) {
+      const catalog = messages(locale) as Record<string, Entry>;
+      for (const [key, entry] of Object.entries(english)) {
+        const other = catalog[key];
+        if (other !== undefined) assert.deepEqual(shape(other), shape(entry), `${locale} ${key}`);
+      }
+    }
+  });
+
+  it("define every key the pages and the background ask for", () => {
+    const sources = (dir: string): string[] =>
+      readdirSync(`${pkg}src/${dir}`).map((file) => readFileSync(`${pkg}src/${dir}/${file}`, "utf8"));
+    const pages = [...sources("pages"), ...sources("background")];
     const used = new Set(
       pages.flatMap((text) =>
         [...text.matchAll(/(?:getMessage\(\s*|data-i18n(?:-[a-z]+)?=)["'](\w+)["']/g)].map((match) => match[1] ?? ""),
       ),
     );
     assert.ok(used.size > 5, "the pages use localized strings");
+    assert.ok(used.has("deliveryRefused"), "the background's strings are looked at too");
     const english = messages("en");
     for (const key of used) assert.ok(english[key], `en has ${key}`);
   });
