@@ -42,6 +42,32 @@ describe("the policy store", () => {
     assert.deepEqual(await store.clear(), { ok: false, locked: true });
   });
 
+  it("never lets a policy in storage.local override or change a managed one", async () => {
+    // A weaker policy, valid, already in local storage (put there before IT deployed, or by hand).
+    const weaker = JSON.stringify({
+      version: 1,
+      rules: [{ id: "banks", domains: ["other.example"], require: { submission: "tls" }, action: "confirm" }],
+    });
+    const backing = storage(JSON.parse(policyText), weaker);
+    const store = new PolicyStore(backing);
+    const state = await store.current();
+    assert.equal(state.kind === "active" && state.source, "managed");
+    assert.deepEqual(state.kind === "active" && state.policy.rules.map((rule) => rule.domains), [["examplebank.com"]]);
+    assert.equal((await store.save(weaker)).ok, false);
+    assert.deepEqual(await store.clear(), { ok: false, locked: true });
+    assert.equal(backing.saved, weaker, "local storage is neither rewritten nor cleared");
+    store.invalidate();
+    const reread = await store.current();
+    assert.equal(reread.kind === "active" && reread.source, "managed");
+  });
+
+  it("keeps a broken managed policy locked too: the options page cannot replace it", async () => {
+    const store = new PolicyStore(storage({ version: 1, rules: "nope" }));
+    const save = await store.save(policyText);
+    assert.equal(!save.ok && save.locked, true);
+    assert.equal((await store.current()).kind, "invalid");
+  });
+
   it("takes a managed policy given as JSON text", async () => {
     const state = await new PolicyStore(storage(policyText)).current();
     assert.equal(state.kind === "active" && state.source, "managed");
