@@ -126,6 +126,22 @@ describe("the delivery gate", () => {
     assert.equal(result.allow, false);
   });
 
+  // Regression: the gate judged the identity's Sent folder, not where this message's copy goes.
+  it("judges the Sent copies Thunderbird will file for this message, not the identity's default", async () => {
+    const plainImap = { type: "imap", socketType: 0, host: "imap.example.org", port: 143 };
+    const tlsImap = { type: "imap", socketType: 3, host: "imap.example.org", port: 993 };
+    const identityCopiesOverPlain = { route: { outgoing: smtp(3, 465), savesSentCopy: true, sentCopy: plainImap } };
+    // This message goes to Local Folders (or nowhere), though the identity's Sent folder is on plain IMAP.
+    assert.deepEqual(await run({ head: PGP_MIME, sentCopies: [{ type: "none" }] }, identityCopiesOverPlain).verdict, { allow: true });
+    assert.deepEqual(await run({ head: PGP_MIME, sentCopies: [] }, identityCopiesOverPlain).verdict, { allow: true });
+    // And the other way round: this message's copy, or its second copy, crosses the network in the clear.
+    const tlsDefault = { route: { outgoing: smtp(3, 465), savesSentCopy: true, sentCopy: tlsImap } };
+    for (const sentCopies of [[plainImap], [tlsImap, plainImap], [{ type: "unknown", url: "imap://x@gone.example/Sent" }]]) {
+      const result = await run({ head: PGP_MIME, sentCopies }, tlsDefault).verdict;
+      assert.equal(result.allow, false, JSON.stringify(sentCopies));
+    }
+  });
+
   it("holds the PKESK recipients to a pinned key, mapped from subkey to primary key", async () => {
     const pinned = (fingerprint: string): PolicyState => ({
       kind: "active",

@@ -65,6 +65,16 @@ function loadExperiment(options: { deadlineMs?: number; unreadable?: boolean } =
       clearTimeout,
     },
     "resource:///modules/MessageSend.sys.mjs": { MessageSend: FakeMessageSend },
+    "resource:///modules/MailServices.sys.mjs": {
+      MailServices: {
+        folderLookup: {
+          getOrCreateFolderForURL: (uri: string) =>
+            uri.includes("@imap.example.org/")
+              ? { server: { type: "imap", hostname: "imap.example.org", port: 143, socketType: 0 } }
+              : null,
+        },
+      },
+    },
   };
   const context = createContext({
     ChromeUtils: { importESModule: (url: string) => modules[url] ?? assert.fail(`unexpected module ${url}`) },
@@ -175,6 +185,25 @@ describe("the Experiment's delivery gate", () => {
     const { send } = await deliver();
     assert.equal(send.delivered, false);
     assert.match(String(send.failures[0]?.[3]), /could not read this message/);
+    registration.unregister();
+  });
+
+  it("tells the listener where this message's copies will be filed, and which server holds each", async () => {
+    reset();
+    const seen: Record<string, unknown>[] = [];
+    const registration = listen(loadExperiment(), (delivery) => {
+      seen.push(delivery);
+      return Promise.resolve({ allow: true });
+    });
+    const send = new FakeMessageSend() as FakeMessageSend & { _fcc?: string };
+    send._fcc = "imap://alice%40example.org@imap.example.org/Sent";
+    (send._compFields as Record<string, string>).fcc2 = "imap://alice%40example.org@gone.example/Archive";
+    await send._deliverAsMail();
+    // Through JSON, as the schema hands it over: the objects come from the Experiment's own realm.
+    assert.deepEqual(JSON.parse(JSON.stringify(seen[0]?.sentCopies)), [
+      { type: "imap", host: "imap.example.org", port: 143, socketType: 0 },
+      { type: "unknown", url: "imap://alice%40example.org@gone.example/Archive" },
+    ]);
     registration.unregister();
   });
 

@@ -94,17 +94,30 @@ describe("the snapshot builder", () => {
       route: { outgoing: smtp(3, 465), savesSentCopy: true, sentCopy: { type: "none" } },
       incoming: { account9: { type: "imap", socketType: 1, host: "imap.other.org" } },
     });
-    const snapshot = await buildSnapshot(host, {
-      identityId: "id1",
-      overrideDefaultFcc: true,
-      overrideDefaultFccFolder: { accountId: "account9", path: "/Sent" },
-    });
+    // Regression: the MV2 field names were read, which Thunderbird does not give an MV3 add-on,
+    // so this message's own Sent folder went unchecked.
+    const snapshot = await buildSnapshot(host, { identityId: "id1", overrideDefaultFccFolderId: "account9:/Sent" });
     assert.deepEqual(snapshot.sentCopy, { kind: "imap", security: "opportunistic-starttls", host: "imap.other.org" });
+  });
+
+  it("checks a second copy of this message on another account, and the weakest copy counts", async () => {
+    const host = fakeHost({
+      route: { outgoing: smtp(3, 465), savesSentCopy: true, sentCopy: { type: "imap", socketType: 3, host: "imap.example.org" } },
+      incoming: { account7: { type: "imap", socketType: 0, host: "imap.plain.example", port: 143 } },
+    });
+    const snapshot = await buildSnapshot(host, { identityId: "id1", additionalFccFolderId: "account7:/Archive/2026" });
+    assert.deepEqual(snapshot.sentCopy, { kind: "imap", security: "plain", host: "imap.plain.example", port: 143 });
+  });
+
+  it("fails closed on a Sent folder whose account cannot be read", async () => {
+    const host = fakeHost({ route: { outgoing: smtp(3, 465), savesSentCopy: false } });
+    assert.equal((await buildSnapshot(host, { identityId: "id1", overrideDefaultFccFolderId: "gone:/Sent" })).sentCopy?.kind, "unknown");
+    assert.equal((await buildSnapshot(host, { identityId: "id1", overrideDefaultFccFolderId: "no-account" })).sentCopy?.kind, "unknown");
   });
 
   it("has no Sent copy when the user turned it off for this message", async () => {
     const host = fakeHost({ route: { outgoing: smtp(3, 465), savesSentCopy: true, sentCopy: { type: "imap", socketType: 0 } } });
-    const snapshot = await buildSnapshot(host, { identityId: "id1", overrideDefaultFcc: true, overrideDefaultFccFolder: "" });
+    const snapshot = await buildSnapshot(host, { identityId: "id1", overrideDefaultFccFolderId: "" });
     assert.equal(snapshot.sentCopy, undefined);
   });
 

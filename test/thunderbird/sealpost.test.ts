@@ -18,8 +18,10 @@ import { E2E_POLICY, enterprisePolicies, SEALPOST_ID, sealpostXpi } from "./seal
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-// Identities of alice@example.org, one per way of submitting mail.
-const IDENTITY = { plain: "id1", starttls: "id2", tls: "id3" } as const;
+// Identities of alice@example.org, one per way of submitting mail, and one that submits over TLS
+// but files its Sent copy on an IMAP server without TLS (configuration only: nothing listens there).
+const IDENTITY = { plain: "id1", starttls: "id2", tls: "id3", plainSentCopy: "id4" } as const;
+const PLAIN_IMAP = { kind: "imap", host: "127.0.0.1", port: 9, socketType: 0 } as const;
 
 interface Context {
   readonly session: ThunderbirdSession;
@@ -38,6 +40,13 @@ async function startSealpost(ca: TestCa, servers: SmtpServers, driverXpi: Packed
         smtp: { port: servers.starttls.port, security: "starttls" },
       },
       { id: IDENTITY.tls, email: "alice@example.org", fullName: "Alice (TLS)", smtp: { port: servers.tls.port, security: "tls" } },
+      {
+        id: IDENTITY.plainSentCopy,
+        email: "alice@example.org",
+        fullName: "Alice (TLS, Sent on plain IMAP)",
+        smtp: { port: servers.tls.port, security: "tls" },
+        fcc: PLAIN_IMAP,
+      },
     ],
     ca,
     driverXpi,
@@ -285,6 +294,49 @@ describe("Sealpost in Thunderbird, with the policy from policies.json", () => {
     });
     assert.equal((await session.driver.send(disguised, { timeoutMs: 20_000 })).outcome, "rejected");
     await readAndCloseDialog(session.driver, dialogUrl);
+    assert.equal(received(servers), 0);
+  });
+
+  it("refuses a message to a TLS-only partner whose Sent copy would travel to an IMAP server without TLS", async () => {
+    const { session, servers, dialogUrl } = ctx();
+    const tabId = await session.driver.compose({
+      identityId: IDENTITY.plainSentCopy,
+      to: ["desk@partner.example"],
+      subject: "Terms",
+      body: "v2",
+    });
+    assert.equal((await session.driver.send(tabId, { timeoutMs: 20_000 })).outcome, "rejected");
+    const dialog = await readAndCloseDialog(session.driver, dialogUrl);
+    assert.match(dialog.reasons, /copy of this message saved to “Sent” travels to its server \(127\.0\.0\.1:9\) without encryption/);
+    assert.doesNotMatch(dialog.reasons, /outgoing server/);
+    assert.equal(received(servers), 0);
+  });
+
+  // Regression: both gates judged the identity's Sent folder, not this message's choice (the
+  // compose gate read Manifest V2 field names, which Thunderbird does not give an MV3 add-on).
+  it("delivers that message once it saves no Sent copy, chosen for this message alone", async () => {
+    const { session, servers } = ctx();
+    const tabId = await session.driver.compose({
+      identityId: IDENTITY.plainSentCopy,
+      to: ["desk@partner.example"],
+      subject: "Terms",
+      body: "v3",
+    });
+    await session.driver.skipSentCopy(tabId);
+    assert.equal((await session.driver.send(tabId, { timeoutMs: 20_000 })).outcome, "sent");
+    const [message] = await waitForMessages(servers.tls, 1, 10_000);
+    assert.equal(message?.secure, true);
+  });
+
+  it("refuses it from messages.sendMessage too, where only the delivery gate sees the Sent copy", async () => {
+    const { session, servers } = ctx();
+    const sending = session.driver.sendWithoutWindow(
+      { identityId: IDENTITY.plainSentCopy, to: ["desk@partner.example"], subject: "Terms", body: "v4" },
+      { timeoutMs: 30_000 },
+    );
+    assert.match(await session.driver.takeAlert(), /“Sent” travels to its server \(127\.0\.0\.1:9\)/);
+    assert.equal((await sending).outcome, "rejected");
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.equal(received(servers), 0);
   });
 

@@ -198,6 +198,13 @@ const commands = {
     return (await messenger.compose.getComposeDetails(tabId)).selectedEncryptionTechnology ?? null;
   },
 
+  // This message saves no Sent copy, as the compose window's "Send copy to" menu can choose
+  // (the driver is a Manifest V2 add-on, hence the MV2 field).
+  async skipSentCopy({ tabId }) {
+    await messenger.compose.setComposeDetails(tabId, { overrideDefaultFccFolder: "" });
+    return null;
+  },
+
   async importOpenPgpKeys({ secret, public: publicKeys = [] }) {
     return messenger.sealpostTestDriver.importOpenPgpKeys(publicKeys, secret);
   },

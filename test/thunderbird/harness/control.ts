@@ -419,6 +419,26 @@ export class Driver {
     return expect("setEncryption", answer, isRecord, "the selected encryption technology");
   }
 
+  /** Makes this message save no Sent copy, whatever its identity's setting. */
+  async skipSentCopy(tabId: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+    await this.call("skipSentCopy", { tabId }, timeoutMs);
+  }
+
+  /** Waits for one of Thunderbird's alert prompts (a send error), closes it and resolves with its text. */
+  async takeAlert(timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      // A prompt fills in its text a moment after it opens.
+      const texts = (await this.promptTexts()).filter((text) => text.trim() !== "");
+      if (texts.length > 0) {
+        await this.closePrompts();
+        return texts.join("\n");
+      }
+      if (Date.now() >= deadline) throw new Error(`Thunderbird showed no alert within ${String(timeoutMs)} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   /**
    * Imports keys through Thunderbird's own OpenPGP modules, as its key manager does: the secret key
    * as a personal key, the public keys accepted as unverified. Resolves with their fingerprints.

@@ -51,6 +51,53 @@ function latin1(bytes) {
   return chunks.join("");
 }
 
+// nsIMsgOutgoingServer and nsIMsgIncomingServer expose different attribute names; every
+// read is guarded so that one missing attribute yields a partial answer, not an exception.
+function read(fn) {
+  try {
+    const value = fn();
+    return value === null || value === undefined || value === "" ? undefined : value;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeIncoming(server) {
+  return {
+    type: String(read(() => server.type) ?? "unknown"),
+    // nsIMsgIncomingServer.hostName became hostname in Thunderbird 153.
+    host: read(() => server.hostname) ?? read(() => server.hostName),
+    port: read(() => server.port),
+    socketType: read(() => server.socketType),
+    authMethod: read(() => server.authMethod),
+    url: read(() => server.serverURI),
+  };
+}
+
+function folderServer(uri) {
+  const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+  // getFolderForURL answers null for a folder not looked at yet in this session;
+  // getOrCreateFolderForURL finds it (without creating anything on the server).
+  const folder = read(() => MailServices.folderLookup.getOrCreateFolderForURL(uri));
+  const server = folder ? folder.server : undefined;
+  if (!server) throw new Error(`the folder ${uri} belongs to no account`);
+  return server;
+}
+
+// Where this message's copies will be filed, as MessageSend decided (MsgUtils.getFcc: the
+// message's own choice, the identity's Sent folder, or a reply's parent folder) plus the
+// second copy (fcc2). A copy whose server cannot be told is reported as unknown.
+function describeSentCopies(send) {
+  const uris = [send._fcc, send._compFields?.fcc2].filter((uri) => typeof uri === "string" && uri !== "" && !uri.startsWith("nocopy://"));
+  return uris.map((uri) => {
+    try {
+      return describeIncoming(folderServer(uri));
+    } catch {
+      return { type: "unknown", url: uri };
+    }
+  });
+}
+
 async function describeDelivery(send) {
   const file = send._deliveryFile ?? send._messageFile;
   if (!file) throw new Error("the message file is missing");
@@ -61,6 +108,7 @@ async function describeDelivery(send) {
     mode: deliveryMode(send),
     head: latin1(bytes),
     size: file.fileSize,
+    sentCopies: describeSentCopies(send),
   };
   for (const [name, value] of Object.entries({
     identityId: send._userIdentity?.key,
@@ -172,17 +220,6 @@ var sealpost = class extends ExtensionCommon.ExtensionAPIPersistent {
   getAPI(context) {
     const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
 
-    // nsIMsgOutgoingServer and nsIMsgIncomingServer expose different attribute names; every
-    // read is guarded so that one missing attribute yields a partial answer, not an exception.
-    const read = (fn) => {
-      try {
-        const value = fn();
-        return value === null || value === undefined || value === "" ? undefined : value;
-      } catch {
-        return undefined;
-      }
-    };
-
     const describeOutgoing = (server) => {
       const smtp = read(() => server.QueryInterface(Ci.nsISmtpServer));
       return {
@@ -195,25 +232,10 @@ var sealpost = class extends ExtensionCommon.ExtensionAPIPersistent {
       };
     };
 
-    const describeIncoming = (server) => ({
-      type: String(read(() => server.type) ?? "unknown"),
-      // nsIMsgIncomingServer.hostName became hostname in Thunderbird 153.
-      host: read(() => server.hostname) ?? read(() => server.hostName),
-      port: read(() => server.port),
-      socketType: read(() => server.socketType),
-      authMethod: read(() => server.authMethod),
-      url: read(() => server.serverURI),
-    });
-
     const sentCopyServer = (identity) => {
       const uri = identity.fccFolderURI;
       if (!uri) throw new Error("the identity saves a Sent copy but names no folder");
-      // getFolderForURL answers null for a folder not looked at yet in this session;
-      // getOrCreateFolderForURL finds it (without creating anything on the server).
-      const folder = read(() => MailServices.folderLookup.getOrCreateFolderForURL(uri));
-      const server = folder ? folder.server : undefined;
-      if (!server) throw new Error(`the Sent folder ${uri} belongs to no account`);
-      return server;
+      return folderServer(uri);
     };
 
     return {

@@ -13,11 +13,11 @@ import {
   type Transport,
 } from "@sealpost/core";
 import type { Host } from "../host/thunderbird-api.js";
-import type { Delivery, DeliveryVerdict } from "../host/thunderbird-types.js";
+import type { Delivery, DeliveryVerdict, SendingRoute } from "../host/thunderbird-types.js";
 import { type PolicyState, policyForEvaluation } from "./policy-store.js";
 import { readOutgoingMessage } from "./outgoing-message.js";
 import type { PromptRequest } from "./send-gate.js";
-import { incomingTransport, outgoingTransport } from "./snapshot-builder.js";
+import { incomingTransport, outgoingTransport, weakestCopy } from "./snapshot-builder.js";
 
 export interface DeliveryDeps {
   readonly host: Pick<Host, "getSendingRoute" | "getPrimaryFingerprints" | "uiLanguage">;
@@ -61,7 +61,7 @@ export async function deliverySnapshot(host: DeliveryDeps["host"], delivery: Del
     const text = delivery[kind];
     if (text !== undefined && text.trim() !== "") recipients.push({ text, kind });
   }
-  const { transport, sentCopy } = await routeTransports(host, delivery.identityId);
+  const { transport, sentCopy } = await routeTransports(host, delivery);
   const message = readOutgoingMessage(delivery.head);
   return {
     recipients,
@@ -73,22 +73,24 @@ export async function deliverySnapshot(host: DeliveryDeps["host"], delivery: Del
   };
 }
 
-async function routeTransports(
-  host: DeliveryDeps["host"],
-  identityId: string | undefined,
-): Promise<{ transport: Transport; sentCopy?: Transport }> {
+async function routeTransports(host: DeliveryDeps["host"], delivery: Delivery): Promise<{ transport: Transport; sentCopy?: Transport }> {
+  const { identityId } = delivery;
   if (identityId === undefined) return { transport: { kind: "unknown", reason: "the message has no sending identity" } };
   const route = await host.getSendingRoute(identityId);
   const transport: Transport =
     route.outgoing === undefined
       ? { kind: "unknown", reason: route.outgoingProblem ?? "no outgoing server is configured for this identity" }
       : outgoingTransport(route.outgoing);
-  if (!route.savesSentCopy) return { transport };
-  const sentCopy =
-    route.sentCopy === undefined
-      ? ({ kind: "unknown", reason: route.sentCopyProblem ?? "the Sent folder's server is unknown" } as const)
-      : incomingTransport(route.sentCopy);
+  const sentCopy = delivery.sentCopies === undefined ? identitySentCopy(route) : weakestCopy(delivery.sentCopies.map(incomingTransport));
   return sentCopy === undefined ? { transport } : { transport, sentCopy };
+}
+
+// Where the Experiment does not say where this message's copies go: the identity's Sent folder.
+function identitySentCopy(route: SendingRoute): Transport | undefined {
+  if (!route.savesSentCopy) return undefined;
+  return route.sentCopy === undefined
+    ? { kind: "unknown", reason: route.sentCopyProblem ?? "the Sent folder's server is unknown" }
+    : incomingTransport(route.sentCopy);
 }
 
 // The policy pins primary keys; a PKESK names the encryption subkey. Thunderbird's key ring maps

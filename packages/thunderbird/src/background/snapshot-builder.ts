@@ -10,7 +10,7 @@ import {
   type Transport,
 } from "@sealpost/core";
 import type { Host } from "../host/thunderbird-api.js";
-import type { ComposeDetails, ComposeRecipient, ComposeRecipientList, MailFolderRef, ServerInfo } from "../host/thunderbird-types.js";
+import type { ComposeDetails, ComposeRecipient, ComposeRecipientList, ServerInfo } from "../host/thunderbird-types.js";
 
 type FieldKind = "to" | "cc" | "bcc";
 
@@ -196,8 +196,8 @@ async function sentCopyTransport(
   route: Awaited<ReturnType<Host["getSendingRoute"]>>,
 ): Promise<Transport | undefined> {
   const copies: (Transport | undefined)[] = [];
-  if (details.overrideDefaultFcc === true) {
-    copies.push(await folderTransport(host, details.overrideDefaultFccFolder));
+  if (details.overrideDefaultFccFolderId !== undefined) {
+    copies.push(await folderTransport(host, details.overrideDefaultFccFolderId));
   } else if (route.savesSentCopy) {
     copies.push(
       route.sentCopy === undefined
@@ -205,20 +205,28 @@ async function sentCopyTransport(
         : incomingTransport(route.sentCopy),
     );
   }
-  copies.push(await folderTransport(host, details.additionalFccFolder));
+  copies.push(await folderTransport(host, details.additionalFccFolderId));
+  return weakestCopy(copies);
+}
+
+/** Core checks one Sent-copy leg; of several copies, the weakest one is the one that matters. */
+export function weakestCopy(copies: readonly (Transport | undefined)[]): Transport | undefined {
   const network = copies.filter((copy): copy is Transport => copy !== undefined);
-  // Core checks one Sent-copy leg; the weakest one is the one that matters.
   const insecure = (copy: Transport) =>
     copy.kind === "unknown" || (copy.kind !== "https" && copy.security !== "tls" && copy.security !== "starttls");
   return network.find(insecure) ?? network[0];
 }
 
-async function folderTransport(host: Host, folder: MailFolderRef | string | undefined): Promise<Transport | undefined> {
-  if (folder === undefined || folder === "") return undefined;
-  if (typeof folder === "string")
-    return { kind: "unknown", reason: `the Sent copy goes to folder ${folder}, whose account Sealpost cannot tell` };
-  if (folder.accountId === undefined) return { kind: "unknown", reason: "the Sent copy goes to a folder without an account" };
-  return incomingTransport(await host.getIncomingServer(folder.accountId));
+// A MailFolder id is "<accountId>:/<path>" (ExtensionAccounts.sys.mjs); the account says which
+// server stores the copy.
+async function folderTransport(host: Host, folderId: string | undefined): Promise<Transport | undefined> {
+  if (folderId === undefined || folderId === "") return undefined;
+  const separator = folderId.indexOf(":/");
+  if (separator <= 0) return { kind: "unknown", reason: `the Sent copy goes to folder ${folderId}, whose account Sealpost cannot tell` };
+  const server = await host.getIncomingServer(folderId.slice(0, separator)).catch((error: unknown) => error);
+  if (server instanceof Error || server === null || typeof server !== "object")
+    return { kind: "unknown", reason: `the Sent copy's account for folder ${folderId} could not be read` };
+  return incomingTransport(server as ServerInfo);
 }
 
 export function encryptionState(details: ComposeDetails): EncryptionState {

@@ -11,12 +11,6 @@ export interface EncryptionTechnology {
   readonly signMessage?: boolean;
 }
 
-export interface MailFolderRef {
-  readonly accountId?: string;
-  readonly path?: string;
-  readonly id?: string;
-}
-
 export interface ComposeDetails {
   readonly identityId?: string;
   readonly from?: ComposeRecipient;
@@ -25,10 +19,14 @@ export interface ComposeDetails {
   readonly bcc?: ComposeRecipientList;
   readonly subject?: string;
   readonly selectedEncryptionTechnology?: EncryptionTechnology;
-  readonly overrideDefaultFcc?: boolean;
-  /** A folder, its id as a string, or "" for "no copy". */
-  readonly overrideDefaultFccFolder?: MailFolderRef | string;
-  readonly additionalFccFolder?: MailFolderRef | string;
+  /**
+   * This message's own Sent copy, as Manifest V3 reports it (ext-compose.js): a MailFolder id
+   * ("<accountId>:/<path>"), "" for no copy, absent for the identity's default. The MV2 fields
+   * overrideDefaultFcc/overrideDefaultFccFolder are not given to an MV3 add-on.
+   */
+  readonly overrideDefaultFccFolderId?: string;
+  /** A second copy of this message, as a MailFolder id. */
+  readonly additionalFccFolderId?: string;
 }
 
 export interface Tab {
@@ -82,6 +80,8 @@ export interface Delivery {
   readonly mode: string;
   readonly head: string;
   readonly size: number;
+  /** The servers this message's copies go to after delivery, as Thunderbird decided them for this message. */
+  readonly sentCopies?: readonly ServerInfo[];
 }
 
 export interface DeliveryVerdict {
