@@ -5,12 +5,15 @@ import type { Host } from "../host/thunderbird-api.js";
 import type { ComposeStatus } from "../shared/protocol.js";
 import { encryptionChoice } from "./encryption-choice.js";
 import { type PolicyState, policyForEvaluation, policyStatus } from "./policy-store.js";
+import { withDeadline } from "./send-gate.js";
 import { buildSnapshot, encryptionState, plainRecipients } from "./snapshot-builder.js";
 
-export async function composeStatus(host: Host, state: PolicyState, tabId: number): Promise<ComposeStatus> {
-  const details = await host.getComposeDetails(tabId);
+export async function composeStatus(host: Host, state: PolicyState, tabId: number, deadlineMs: number): Promise<ComposeStatus> {
+  const details = await withDeadline(host.getComposeDetails(tabId), deadlineMs, "reading the message");
   let problem: string | undefined;
-  const snapshot: ComposeSnapshot = await buildSnapshot(host, details).catch((error: unknown): ComposeSnapshot => {
+  // The same deadline as at Send: a popup that waits forever says nothing.
+  const gathering = withDeadline(buildSnapshot(host, details), deadlineMs, "reading the message and account settings");
+  const snapshot: ComposeSnapshot = await gathering.catch((error: unknown): ComposeSnapshot => {
     problem = error instanceof Error ? error.message : String(error);
     return {
       recipients: plainRecipients(details),
@@ -19,7 +22,10 @@ export async function composeStatus(host: Host, state: PolicyState, tabId: numbe
       locale: host.uiLanguage(),
     };
   });
-  const identity = details.identityId === undefined ? null : await host.getIdentity(details.identityId).catch(() => null);
+  const identity =
+    details.identityId === undefined
+      ? null
+      : await withDeadline(host.getIdentity(details.identityId), deadlineMs, "reading the sending identity").catch(() => null);
   const capabilities = identity?.encryptionCapabilities;
   const decision = evaluate(policyForEvaluation(state), snapshot);
   const encryptWith = encryptionChoice(decision, state, identity);

@@ -5,7 +5,7 @@ import { composeStatus } from "./compose-status.js";
 import { Approvals, checkDelivery } from "./delivery-gate.js";
 import { PolicyStore, policyStatus } from "./policy-store.js";
 import { Prompts } from "./prompts.js";
-import { sendGate } from "./send-gate.js";
+import { sendGate, withDeadline } from "./send-gate.js";
 
 const POLICY_KEY = "policy";
 const LOCAL_POLICY_KEY = "policyText";
@@ -84,7 +84,12 @@ onDelivery((delivery) =>
 async function handle(request: Request): Promise<unknown> {
   switch (request.type) {
     case "compose-status":
-      return composeStatus(thunderbirdHost, await store.current(), request.tabId);
+      return composeStatus(
+        thunderbirdHost,
+        await withDeadline(store.current(), GATE_DEADLINE_MS, "reading the policy"),
+        request.tabId,
+        GATE_DEADLINE_MS,
+      );
     case "enable-encryption":
       await thunderbirdHost.setEncryption(request.tabId, { name: request.technology, encryptBody: true });
       return { ok: true };
