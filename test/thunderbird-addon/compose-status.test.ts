@@ -2,7 +2,7 @@
 // even when Thunderbird does not answer.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { composeStatus } from "../../packages/thunderbird/src/background/compose-status.js";
+import { composeStatus, switchEncryptionOn } from "../../packages/thunderbird/src/background/compose-status.js";
 import type { PolicyState } from "../../packages/thunderbird/src/background/policy-store.js";
 import { compilePolicy } from "../core/fixtures.js";
 import { fakeHost, smtp } from "./fake-host.js";
@@ -38,5 +38,47 @@ describe("the compose-action popup's status", () => {
     assert.equal(status.decision.verdict, "block");
     assert.equal(status.transport.kind, "unknown");
     assert.match(status.problem ?? "", /took longer than/);
+  });
+});
+
+describe("Turn on encryption (popup and dialog)", () => {
+  const details = (signMessage: boolean) => ({
+    identityId: "id1",
+    to: ["pay@examplebank.com"],
+    selectedEncryptionTechnology: { name: "OpenPGP", encryptBody: false, encryptSubject: false, signMessage } as const,
+  });
+
+  // Regression: { name, encryptBody: true } alone made Thunderbird toggle signing and subject
+  // encryption too, since it flips every flag that differs from the one given, left out included.
+  for (const signMessage of [false, true]) {
+    it(`switches encryption on and leaves signing ${signMessage ? "on" : "off"} as the user had it`, async () => {
+      const host = fakeHost({ details: details(signMessage) });
+      await switchEncryptionOn(host, state, 7, "OpenPGP", 200);
+      assert.deepEqual(host.encryptionSet, [
+        { tabId: 7, technology: { name: "OpenPGP", encryptBody: true, encryptSubject: false, signMessage } },
+      ]);
+    });
+  }
+
+  it("encrypts the subject too where a rule asks for it", async () => {
+    const auditor: PolicyState = {
+      kind: "active",
+      source: "managed",
+      policy: compilePolicy({
+        version: 1,
+        rules: [{ id: "audit", domains: ["examplebank.com"], require: { encryption: ["openpgp"] }, action: "block", protectSubject: true }],
+      }),
+    };
+    const host = fakeHost({ details: details(false) });
+    await switchEncryptionOn(host, auditor, 7, "OpenPGP", 200);
+    assert.deepEqual(host.encryptionSet, [
+      { tabId: 7, technology: { name: "OpenPGP", encryptBody: true, encryptSubject: true, signMessage: false } },
+    ]);
+  });
+
+  it("switches S/MIME on without asking for S/MIME signing the identity may not have", async () => {
+    const host = fakeHost({ details: details(true) });
+    await switchEncryptionOn(host, state, 7, "S/MIME", 200);
+    assert.deepEqual(host.encryptionSet, [{ tabId: 7, technology: { name: "S/MIME", encryptBody: true, signMessage: false } }]);
   });
 });

@@ -21,6 +21,8 @@ const BANK = { name: "Payments", email: "pay@bank.example" } as const;
 const AUDITOR = { name: "Audit", email: "partner@audit.example" } as const;
 // Thunderbird holds an accepted key for the CFO, but the policy pins another one for that address.
 const CFO = { name: "CFO", email: "cfo@bank.example" } as const;
+// A rule that refuses rather than encrypting for the user, so that the dialog offers the switch.
+const LAWYER = { name: "Counsel", email: "counsel@law.example" } as const;
 const PGP_IDENTITY = "id2";
 
 const policyWithPins = (pin: string) => ({
@@ -39,6 +41,7 @@ const POLICY = {
       action: "block",
       protectSubject: true,
     },
+    { id: "counsel", domains: ["law.example"], require: { encryption: ["openpgp"] }, action: "block", autoEncrypt: false },
   ],
 };
 
@@ -58,7 +61,7 @@ describe("Sealpost with Thunderbird's OpenPGP", () => {
     work = await mkdtemp(join(tmpdir(), "sealpost-encryption-"));
     const ca = await createTestCa(join(work, "ca"));
     servers = await startSmtpServers(ca);
-    keys = await createGpgKeys([SENDER, BANK, AUDITOR, CFO]);
+    keys = await createGpgKeys([SENDER, BANK, AUDITOR, CFO, LAWYER]);
     // Both bank addresses are pinned to the bank's key: right for pay@, wrong for cfo@.
     await installEnterprisePolicies(enterprisePolicies(policyWithPins(keys.key(BANK.email).fingerprint)));
     session = await startSession({
@@ -78,7 +81,12 @@ describe("Sealpost with Thunderbird's OpenPGP", () => {
     });
     await session.driver.importOpenPgpKeys({
       secret: keys.key(SENDER.email).secretKey,
-      public: [keys.key(BANK.email).publicKey, keys.key(AUDITOR.email).publicKey, keys.key(CFO.email).publicKey],
+      public: [
+        keys.key(BANK.email).publicKey,
+        keys.key(AUDITOR.email).publicKey,
+        keys.key(CFO.email).publicKey,
+        keys.key(LAWYER.email).publicKey,
+      ],
     });
     dialogUrl = await session.driver.extensionUrl(SEALPOST_ID, "pages/dialog.html");
   });
@@ -129,6 +137,29 @@ describe("Sealpost with Thunderbird's OpenPGP", () => {
     assert.equal(type.params.protocol, "application/pgp-encrypted");
     assert.ok(!message.raw.includes(body), "the body must not travel in the clear");
     assert.ok((await decrypt(message.raw, keys.key(BANK.email).home)).includes(body));
+  });
+
+  // Regression: the button sent { name, encryptBody: true } alone, and Thunderbird, which flips
+  // every flag that differs from the one given, switched signing and subject encryption on too.
+  it("Turn on encryption in the refusal dialog switches encryption on and nothing else; the message then goes", async () => {
+    const { driver, servers, keys } = ready();
+    const body = "The draft settlement terms.";
+    const tabId = await driver.compose({ identityId: PGP_IDENTITY, to: [LAWYER.email], subject: "Settlement", body });
+    const before = (await driver.details(tabId)).selectedEncryptionTechnology as Record<string, unknown> | undefined;
+    assert.equal((await driver.send(tabId, { timeoutMs: 20_000 })).outcome, "rejected");
+    const target = { urlPrefix: dialogUrl, timeoutMs: 10_000 };
+    await driver.clickInExtensionPage({ ...target, selector: "#enable-encryption" });
+    await driver.readExtensionPage({ ...target, selector: "#reasons .resolved-note" });
+    await driver.clickInExtensionPage({ ...target, selector: "#close" });
+    const after = (await driver.details(tabId)).selectedEncryptionTechnology as Record<string, unknown> | undefined;
+    assert.deepEqual(after, { name: "OpenPGP", encryptBody: true, encryptSubject: false, signMessage: before?.signMessage === true });
+
+    const second = await driver.send(tabId, { timeoutMs: 20_000 });
+    assert.equal(second.outcome, "sent");
+    const [message] = await waitForMessages(servers.starttls, 1, 10_000);
+    assert.ok(message);
+    assert.equal((await contentType(message)).value, "multipart/encrypted");
+    assert.ok((await decrypt(message.raw, keys.key(LAWYER.email).home)).includes(body));
   });
 
   it("protects the subject where the rule asks: the outer subject is neutral and the real one is inside", async () => {

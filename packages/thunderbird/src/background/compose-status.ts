@@ -3,7 +3,7 @@
 import { type ComposeSnapshot, evaluate } from "@sealpost/core";
 import type { Host } from "../host/thunderbird-api.js";
 import type { ComposeStatus } from "../shared/protocol.js";
-import { encryptionChoice } from "./encryption-choice.js";
+import { encryptionChoice, encryptionOn, subjectProtected, type Technology } from "./encryption-choice.js";
 import { type PolicyState, policyForEvaluation, policyStatus } from "./policy-store.js";
 import { withDeadline } from "./send-gate.js";
 import { buildSnapshot, encryptionState, plainRecipients } from "./snapshot-builder.js";
@@ -39,4 +39,20 @@ export async function composeStatus(host: Host, state: PolicyState, tabId: numbe
     canEncrypt: { openpgp: capabilities?.OpenPGP?.canEncrypt === true, smime: capabilities?.["S/MIME"]?.canEncrypt === true },
     ...(problem === undefined ? {} : { problem }),
   };
+}
+
+/**
+ * The popup's and the dialog's "Turn on encryption": encryption on, the subject too where a rule
+ * asks for it, and the user's signing choice kept.
+ */
+export async function switchEncryptionOn(
+  host: Host,
+  state: PolicyState,
+  tabId: number,
+  technology: Technology,
+  deadlineMs: number,
+): Promise<void> {
+  const status = await composeStatus(host, state, tabId, deadlineMs);
+  const details = await withDeadline(host.getComposeDetails(tabId), deadlineMs, "reading the message");
+  await host.setEncryption(tabId, encryptionOn(technology, details.selectedEncryptionTechnology, subjectProtected(status.decision, state)));
 }

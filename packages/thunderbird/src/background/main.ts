@@ -1,7 +1,7 @@
 // Sealpost's background: registers the send gate and answers the popup, options and dialog pages.
 import { browser, onBeforeSend, onDelivery, thunderbirdHost } from "../host/thunderbird-api.js";
 import type { Request } from "../shared/protocol.js";
-import { composeStatus } from "./compose-status.js";
+import { composeStatus, switchEncryptionOn } from "./compose-status.js";
 import { Approvals, checkDelivery } from "./delivery-gate.js";
 import { PolicyStore, policyStatus } from "./policy-store.js";
 import { Prompts } from "./prompts.js";
@@ -91,7 +91,7 @@ async function handle(request: Request): Promise<unknown> {
         GATE_DEADLINE_MS,
       );
     case "enable-encryption":
-      await thunderbirdHost.setEncryption(request.tabId, { name: request.technology, encryptBody: true });
+      await switchEncryptionOn(thunderbirdHost, await store.current(), request.tabId, request.technology, GATE_DEADLINE_MS);
       return { ok: true };
     case "prompt-view":
       return prompts.view(request.promptId) ?? { error: { code: "prompt-gone", message: "This question has already been answered." } };

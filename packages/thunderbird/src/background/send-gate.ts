@@ -4,7 +4,7 @@
 import { type ComposeSnapshot, type Decision, evaluate } from "@sealpost/core";
 import type { Host } from "../host/thunderbird-api.js";
 import type { ComposeDetails, EncryptionTechnology, MailIdentity, Tab } from "../host/thunderbird-types.js";
-import { encryptionChoice, type Technology } from "./encryption-choice.js";
+import { encryptionChoice, encryptionOn, type Technology } from "./encryption-choice.js";
 import { type PolicyState, policyForEvaluation } from "./policy-store.js";
 import { buildSnapshot, encryptionState, plainRecipients } from "./snapshot-builder.js";
 
@@ -152,15 +152,17 @@ function autoEncryption(
   const onlySubject = decision.findings.every((finding) => finding.code === "subject-not-protected");
   const name = onlySubject ? "OpenPGP" : encryptionChoice(decision, state, identity);
   if (name === undefined) return undefined;
-  const encryptSubject = name === "OpenPGP" && rules.some((rule) => rule?.protectSubject === true);
+  const setting = encryptionOn(
+    name,
+    current,
+    rules.some((rule) => rule?.protectSubject === true),
+  );
   const encrypted: ComposeSnapshot = {
     ...snapshot,
-    encryption: name === "OpenPGP" ? { kind: "openpgp", subject: encryptSubject } : { kind: "smime" },
+    encryption: name === "OpenPGP" ? { kind: "openpgp", subject: setting.encryptSubject === true } : { kind: "smime" },
   };
   if (evaluate(state.policy, encrypted).verdict !== "allow") return undefined;
-  // Thunderbird treats a flag left out as "switch it", so the user's signing choice is restated.
-  const signMessage = current?.name === name && current.signMessage === true;
-  return name === "OpenPGP" ? { name, encryptBody: true, encryptSubject, signMessage } : { name, encryptBody: true, signMessage };
+  return setting;
 }
 
 // Thunderbird will not send until it has a key for each of these; the dialog must not claim the
