@@ -53,10 +53,18 @@ function reset(): void {
 }
 
 /** One load of the Experiment's script, as Thunderbird loads it for one copy of the add-on. */
-function loadExperiment(options: { deadlineMs?: number; unreadable?: boolean } = {}): SealpostApi {
+function loadExperiment(
+  options: { deadlineMs?: number; unreadable?: boolean; localize?: (key: string, substitutions: string[]) => string } = {},
+): SealpostApi {
   const modules: Record<string, unknown> = {
     "resource://gre/modules/ExtensionCommon.sys.mjs": {
-      ExtensionCommon: { ExtensionAPIPersistent: class {}, EventManager: class {} },
+      ExtensionCommon: {
+        ExtensionAPIPersistent: class {
+          // As Thunderbird's ExtensionAPI: the add-on, whose _locales the gate's own refusals use.
+          extension = options.localize === undefined ? { localizeMessage: () => "" } : { localizeMessage: options.localize };
+        },
+        EventManager: class {},
+      },
     },
     "resource://gre/modules/ExtensionUtils.sys.mjs": { ExtensionUtils: { ExtensionError: Error } },
     // The gate's own two-minute deadline, shortened.
@@ -204,6 +212,14 @@ describe("the Experiment's delivery gate", () => {
       { type: "imap", host: "imap.example.org", port: 143, socketType: 0 },
       { type: "unknown", url: "imap://alice%40example.org@gone.example/Archive" },
     ]);
+    registration.unregister();
+  });
+
+  it("words its own refusals in the user's language, from the add-on's _locales", async () => {
+    reset();
+    const api = loadExperiment({ localize: (key, [reason]) => `${key} auf Deutsch (${reason ?? ""})` });
+    const registration = listen(api, () => Promise.reject(new Error("background gone")));
+    assert.equal((await deliver()).send.failures[0]?.[3], "deliveryUnchecked auf Deutsch (background gone)");
     registration.unregister();
   });
 

@@ -102,12 +102,14 @@ describe("the Thunderbird locales", () => {
   it("define every key the pages and the background ask for", () => {
     const sources = (dir: string): string[] =>
       readdirSync(`${pkg}src/${dir}`).map((file) => readFileSync(`${pkg}src/${dir}/${file}`, "utf8"));
-    const pages = [...sources("pages"), ...sources("background")];
+    const experiment = readFileSync(`${pkg}api/sealpost/implementation.js`, "utf8");
+    const pages = [...sources("pages"), ...sources("background"), experiment];
     const used = new Set(
       pages.flatMap((text) =>
-        [...text.matchAll(/(?:getMessage\(\s*|data-i18n(?:-[a-z]+)?=)["'](\w+)["']/g)].map((match) => match[1] ?? ""),
+        [...text.matchAll(/(?:getMessage\(\s*|localize\(\s*|data-i18n(?:-[a-z]+)?=)["'](\w+)["']/g)].map((match) => match[1] ?? ""),
       ),
     );
+    assert.ok(used.has("deliveryUnchecked"), "the Experiment's strings are looked at too");
     assert.ok(used.size > 5, "the pages use localized strings");
     assert.ok(used.has("deliveryRefused"), "the background's strings are looked at too");
     const english = messages("en");

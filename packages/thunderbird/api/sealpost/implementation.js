@@ -138,7 +138,7 @@ async function deliveryVerdict(send) {
   } catch (error) {
     return {
       allow: false,
-      message: `Sealpost could not read this message before sending it (${error.message ?? error}), so it was not sent.`,
+      message: localize("deliveryUnreadable", String(error.message ?? error)),
     };
   }
   for (const listener of deliveryListeners) {
@@ -146,10 +146,10 @@ async function deliveryVerdict(send) {
     try {
       verdict = await withDeadline(listener(delivery), DELIVERY_DEADLINE_MS, "Sealpost's check");
     } catch (error) {
-      return { allow: false, message: `Sealpost could not check this message (${error.message ?? error}), so it was not sent.` };
+      return { allow: false, message: localize("deliveryUnchecked", String(error.message ?? error)) };
     }
     if (verdict?.allow !== true) {
-      return { allow: false, message: verdict?.message || "Sealpost did not allow this message to be sent." };
+      return { allow: false, message: verdict?.message || localize("deliveryNotAllowed") };
     }
   }
   return { allow: true };
@@ -161,6 +161,20 @@ async function refuseDelivery(send, message) {
   await send.sendDeliveryCallback(null, Cr.NS_ERROR_FAILURE, null, message);
   if (send._deliverMode === Ci.nsIMsgSend.nsMsgSendUnsent) return;
   throw Components.Exception(`Sending FAILED! ${message}`, Cr.NS_ERROR_FAILURE);
+}
+
+// The refusals the gate words itself (when the background cannot answer), from the add-on's
+// _locales; English until a listener has registered.
+const ENGLISH = {
+  deliveryUnreadable: "Sealpost could not read this message before sending it ($1), so it was not sent.",
+  deliveryUnchecked: "Sealpost could not check this message ($1), so it was not sent.",
+  deliveryNotAllowed: "Sealpost did not allow this message to be sent.",
+};
+let localizeMessage;
+
+function localize(key, ...substitutions) {
+  const text = localizeMessage?.(key, substitutions);
+  return text || ENGLISH[key].replace("$1", substitutions[0] ?? "");
 }
 
 // The wrapper this load of the Experiment put in front of Thunderbird's delivery, if any.
@@ -202,7 +216,9 @@ var sealpost = class extends ExtensionCommon.ExtensionAPIPersistent {
   PERSISTENT_EVENTS = {
     // Registered while Sealpost's background listens, and primed while it sleeps: a delivery
     // then wakes it up before asking.
-    onDelivery({ fire }) {
+    // An arrow function: `this` is the API object, whose extension has the _locales.
+    onDelivery: ({ fire }) => {
+      localizeMessage = (key, substitutions) => this.extension.localizeMessage(key, substitutions);
       const listener = async (delivery) => {
         if (fire.wakeup) await fire.wakeup();
         return fire.async(delivery);
@@ -312,6 +328,7 @@ var sealpost = class extends ExtensionCommon.ExtensionAPIPersistent {
     // if a listener's unregister never ran.
     deliveryListeners.clear();
     restoreDelivery();
+    localizeMessage = undefined;
     if (isAppShutdown) return;
     // Experiments are cached by the startup cache; flushing it lets an updated add-on load its new code.
     Services.obs.notifyObservers(null, "startupcache-invalidate");
