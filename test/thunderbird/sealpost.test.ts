@@ -340,6 +340,39 @@ describe("Sealpost in Thunderbird, with the policy from policies.json", () => {
     assert.equal(received(servers), 0);
   });
 
+  it("the compose-action popup shows each recipient with its rule, the connection, the encryption and what fixes each problem", async () => {
+    const { session, servers } = ctx();
+    const tabId = await session.driver.compose({
+      identityId: IDENTITY.plain,
+      to: ["Payments <pay@bank.example>", "bob@example.net"],
+      subject: "Invoice",
+      body: "4711",
+    });
+    await session.driver.pressComposeAction(tabId, SEALPOST_ID);
+    const target = { urlPrefix: await session.driver.extensionUrl(SEALPOST_ID, "pages/popup.html"), timeoutMs: 10_000 };
+    // The page fills in its details once the background has answered.
+    const recipients = await session.driver
+      .readExtensionPage({ ...target, selector: "#recipients li.recipient" })
+      .then(() => session.driver.readExtensionPage({ ...target, selector: "#recipients" }));
+    assert.equal(await session.driver.readExtensionPage({ ...target, selector: "#verdict" }), "Sealpost will stop this message");
+    assert.match(recipients, /pay@bank\.example\s*Payments\s*To · Protected by rule “banks” \(bank\.example\)/);
+    assert.match(recipients, /bob@example\.net\s*To · Not protected/);
+    assert.match(
+      await session.driver.readExtensionPage({ ...target, selector: "#transport" }),
+      new RegExp(`Not secure SMTP · no encryption · 127\\.0\\.0\\.1:${String(servers.plain.port)}`),
+    );
+    assert.match(
+      await session.driver.readExtensionPage({ ...target, selector: "#encryption" }),
+      /^Off The message would be sent unencrypted\./,
+    );
+    const problems = await session.driver.readExtensionPage({ ...target, selector: "#problems" });
+    assert.match(problems, new RegExp(`Outgoing Server \\(SMTP\\) → select 127\\.0\\.0\\.1:${String(servers.plain.port)}`));
+    // This identity has no key: the popup says where to set one up rather than offering a switch that would fail.
+    assert.match(problems, /no OpenPGP key or S\/MIME certificate yet/);
+    assert.equal(await session.driver.inspectExtensionPage({ ...target, selector: "[data-action=enable-encryption]" }), null);
+    await session.driver.closeTab(tabId);
+  });
+
   it("8. enforces the policy from policies.json, which storage.managed hands over and the add-on reports as locked", async () => {
     const { session } = ctx();
     // The policy's source: the driver reads its own storage.managed; Sealpost's lock is proven by

@@ -264,6 +264,11 @@ const commands = {
     }
   },
 
+  async pressComposeAction({ tabId, extensionId }) {
+    await messenger.sealpostTestDriver.pressComposeAction(tabId, extensionId);
+    return null;
+  },
+
   async deliveryGate() {
     return messenger.sealpostTestDriver.deliveryGate();
   },

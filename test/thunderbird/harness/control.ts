@@ -419,6 +419,11 @@ export class Driver {
     return expect("setEncryption", answer, isRecord, "the selected encryption technology");
   }
 
+  /** Presses an add-on's compose_action button in a compose window; its popup page then answers readExtensionPage. */
+  async pressComposeAction(tabId: number, extensionId: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+    await this.call("pressComposeAction", { tabId, extensionId }, timeoutMs);
+  }
+
   /** Makes this message save no Sent copy, whatever its identity's setting. */
   async skipSentCopy(tabId: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
     await this.call("skipSentCopy", { tabId }, timeoutMs);

@@ -337,6 +337,16 @@
             return dialog.open;
           },
 
+          // Presses an add-on's button in a compose window's toolbar, as a click does; its
+          // compose_action popup opens in a panel, where queryExtensionPage finds it.
+          async pressComposeAction(tabId, extensionId) {
+            const window = extension.tabManager.get(tabId).nativeTab;
+            const id = `${ExtensionCommon.makeWidgetId(extensionId)}-composeAction-toolbarbutton`;
+            const button = window?.document?.getElementById(id);
+            if (!button) throw new ExtensionError(`tab ${tabId} has no compose action button ${id}`);
+            button.dispatchEvent(new window.MouseEvent("mousedown", { button: 0, bubbles: true }));
+          },
+
           async addMessage(raw) {
             const header = receivedFolder().QueryInterface(Ci.nsIMsgLocalMailFolder).addMessage(raw);
             return extension.messageManager.convert(header).id;
