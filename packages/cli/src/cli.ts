@@ -3,6 +3,7 @@
 import { checkCommand } from "./check-command.js";
 import { type CliIo, EXIT, UsageError } from "./io.js";
 import { lintCommand } from "./lint-command.js";
+import { probeCommand } from "./probe-command.js";
 import { schemaCommand } from "./schema-command.js";
 
 export const VERSION = "0.1.0";
@@ -20,6 +21,12 @@ Usage:
       An ADDR may hold several addresses ("A <a@x.com>, b@y.org") or a group.
   sealpost schema
       Print the policy's JSON Schema.
+  sealpost probe DOMAIN… | --policy POLICY [--json] [--progress]
+                 [--resolver IP:PORT] [--timeout MS] [--concurrency N] [--ca-file FILE…]
+                 [--smtp-port N] [--https-port N] [--ehlo NAME]
+      What the server hop to each domain supports today: MX hosts, STARTTLS, certificates,
+      MTA-STS, TLS-RPT, DANE, and the strongest relay level a rule can require. Exit 0 done,
+      1 when the policy requires more than some domain supports, 2 error.
 
 Options:
   -h, --help     show this help
@@ -46,6 +53,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         return await checkCommand(rest, io);
       case "schema":
         return schemaCommand(rest, io);
+      case "probe":
+        return await probeCommand(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

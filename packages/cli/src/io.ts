@@ -5,6 +5,8 @@ export interface CliIo {
   readonly readFile: (path: string) => Promise<string>;
   /** Whether stdout is a terminal: enables colour. */
   readonly color: boolean;
+  /** Whether stderr is a terminal: enables progress bars there. */
+  readonly stderrIsTty?: boolean;
 }
 
 /** Exit codes are part of the CLI's contract; scripts branch on them. */

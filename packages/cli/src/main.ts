@@ -7,5 +7,6 @@ const code = await run(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   readFile: (path) => readFile(path, "utf8"),
   color: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
+  stderrIsTty: process.stderr.isTTY === true,
 });
 process.exitCode = code;
