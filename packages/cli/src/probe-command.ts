@@ -85,7 +85,9 @@ export async function probeCommand(args: string[], io: CliIo): Promise<number> {
     resolver: formatResolver(resolver),
     domains: probed.map((domain): ProbedDomain => {
       const rules = fromPolicy.find((target) => target.domain === domain.domain)?.rules ?? [];
-      const requirements = rules.flatMap((rule) => (rule.relay === undefined ? [] : [checkRequirement(rule.id, rule.relay, domain.recommendation)]));
+      const requirements = rules.flatMap((rule) =>
+        rule.relay === undefined ? [] : [checkRequirement(rule.id, rule.relay, domain.recommendation)],
+      );
       return { ...domain, requirements, overRequired: requirements.some((check) => !check.met) };
     }),
   };
@@ -106,7 +108,8 @@ function parseResolver(value: string | undefined): ResolverAddress {
   // Without --resolver, the system's first resolver (what /etc/resolv.conf names).
   const text = value ?? getServers()[0];
   if (text === undefined) throw new UsageError("no DNS resolver is configured on this machine; give --resolver HOST:PORT");
-  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:]+)(?::(\d+))?$/.exec(text) ?? (isIP(text) === 6 ? [text, text, undefined] : null);
+  const match =
+    /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:]+)(?::(\d+))?$/.exec(text) ?? (isIP(text) === 6 ? [text, text, undefined] : null);
   const host = match?.[1];
   const port = match?.[2] === undefined ? 53 : Number(match[2]);
   if (host === undefined || isIP(host) === 0 || port < 1 || port > 65535) {

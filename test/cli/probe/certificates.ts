@@ -55,6 +55,21 @@ export async function selfSignedCertificate(dir: string, name: string): Promise<
   const keyPath = join(dir, `${name}-self-key.pem`);
   const certPath = join(dir, `${name}-self.pem`);
   await openssl(dir, ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", keyPath]);
-  await openssl(dir, ["req", "-x509", "-new", "-key", keyPath, "-subj", `/CN=${name}`, "-days", "30", "-sha256", "-addext", `subjectAltName=DNS:${name}`, "-out", certPath]);
+  await openssl(dir, [
+    "req",
+    "-x509",
+    "-new",
+    "-key",
+    keyPath,
+    "-subj",
+    `/CN=${name}`,
+    "-days",
+    "30",
+    "-sha256",
+    "-addext",
+    `subjectAltName=DNS:${name}`,
+    "-out",
+    certPath,
+  ]);
   return { certPem: await readFile(certPath, "utf8"), keyPem: await readFile(keyPath, "utf8") };
 }

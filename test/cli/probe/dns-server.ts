@@ -34,7 +34,11 @@ function respond(zone: Zone, query: dnsPacket.DecodedPacket): dnsPacket.Packet |
   if (entry?.silent === true) return undefined;
   // Names without an entry for this type exist (NOERROR, no answers): NODATA.
   const rcode = RCODES[entry?.rcode ?? "NOERROR"];
-  const flags = dnsPacket.RECURSION_AVAILABLE | ((query.flags ?? 0) & dnsPacket.RECURSION_DESIRED) | (entry?.validated === true ? dnsPacket.AUTHENTIC_DATA : 0) | rcode;
+  const flags =
+    dnsPacket.RECURSION_AVAILABLE |
+    ((query.flags ?? 0) & dnsPacket.RECURSION_DESIRED) |
+    (entry?.validated === true ? dnsPacket.AUTHENTIC_DATA : 0) |
+    rcode;
   return { type: "response", id: query.id ?? 0, flags, questions: [question], answers: [...(entry?.answers ?? [])] };
 }
 
@@ -87,7 +91,10 @@ export async function startDnsServer(zone: Zone): Promise<TestDnsServer> {
     port,
     questions,
     async stop() {
-      await Promise.all([new Promise<void>((resolve) => udp.close(() => resolve())), new Promise<void>((resolve) => tcp.close(() => resolve()))]);
+      await Promise.all([
+        new Promise<void>((resolve) => udp.close(() => resolve())),
+        new Promise<void>((resolve) => tcp.close(() => resolve())),
+      ]);
     },
   };
 }
@@ -95,7 +102,13 @@ export async function startDnsServer(zone: Zone): Promise<TestDnsServer> {
 /** Record builders, so zones read like zone files. */
 export const rr = {
   a: (name: string, address: string): dnsPacket.Answer => ({ type: "A", name, ttl: 60, class: "IN", data: address }),
-  mx: (name: string, preference: number, exchange: string): dnsPacket.Answer => ({ type: "MX", name, ttl: 60, class: "IN", data: { preference, exchange } }),
+  mx: (name: string, preference: number, exchange: string): dnsPacket.Answer => ({
+    type: "MX",
+    name,
+    ttl: 60,
+    class: "IN",
+    data: { preference, exchange },
+  }),
   txt: (name: string, ...strings: string[]): dnsPacket.Answer => ({ type: "TXT", name, ttl: 60, class: "IN", data: strings }),
   tlsa: (name: string, usage: number, selector: number, matchingType: number, hex: string): dnsPacket.Answer => ({
     type: "TLSA",

@@ -57,7 +57,8 @@ export async function startSmtpServers(specs: readonly SmtpServerSpec[]): Promis
       }
       return {
         smtpPort: port,
-        stop: () => Promise.all(started.map((server) => new Promise<void>((resolve) => server.close(() => resolve())))).then(() => undefined),
+        stop: () =>
+          Promise.all(started.map((server) => new Promise<void>((resolve) => server.close(() => resolve())))).then(() => undefined),
       };
     } catch (error) {
       await Promise.all(started.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
@@ -75,7 +76,10 @@ export interface PolicySite {
 }
 
 /** An HTTPS server on 127.0.0.1 serving /.well-known/mta-sts.txt per Host header. */
-export async function startPolicyServer(certificate: ServerCertificate, sites: ReadonlyMap<string, PolicySite>): Promise<{ port: number; server: HttpsServer; stop(): Promise<void> }> {
+export async function startPolicyServer(
+  certificate: ServerCertificate,
+  sites: ReadonlyMap<string, PolicySite>,
+): Promise<{ port: number; server: HttpsServer; stop(): Promise<void> }> {
   const server = createHttpsServer({ key: certificate.keyPem, cert: certificate.certPem }, (request, response) => {
     const site = sites.get((request.headers.host ?? "").toLowerCase());
     if (site === undefined || request.url !== "/.well-known/mta-sts.txt") {

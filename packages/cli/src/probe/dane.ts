@@ -22,7 +22,11 @@ export function describeTlsa(record: TlsaRecord): string {
  * 0 (whole certificate) and 1 (public key), matching types 0 (exact), 1 (SHA-256), 2 (SHA-512).
  */
 export function isUsableTlsa(record: TlsaRecord): boolean {
-  return (record.usage === 2 || record.usage === 3) && (record.selector === 0 || record.selector === 1) && [0, 1, 2].includes(record.matchingType);
+  return (
+    (record.usage === 2 || record.usage === 3) &&
+    (record.selector === 0 || record.selector === 1) &&
+    [0, 1, 2].includes(record.matchingType)
+  );
 }
 
 /**

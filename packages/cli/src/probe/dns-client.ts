@@ -57,7 +57,18 @@ export function createDnsClient(resolver: ResolverAddress, timeoutMs: number): D
         // for the DNSSEC records too, which some resolvers need before they set AD.
         flags: dnsPacket.RECURSION_DESIRED | dnsPacket.AUTHENTIC_DATA,
         questions: [question],
-        additionals: [{ type: "OPT", name: ".", udpPayloadSize: UDP_PAYLOAD, extendedRcode: 0, ednsVersion: 0, flags: dnsPacket.DNSSEC_OK, flag_do: true, options: [] }],
+        additionals: [
+          {
+            type: "OPT",
+            name: ".",
+            udpPayloadSize: UDP_PAYLOAD,
+            extendedRcode: 0,
+            ednsVersion: 0,
+            flags: dnsPacket.DNSSEC_OK,
+            flag_do: true,
+            options: [],
+          },
+        ],
       };
       const where = `${name} ${type} from ${formatResolver(resolver)}`;
       let response = await overUdp(resolver, dnsPacket.encode(query), id, deadline, where, timeoutMs);
@@ -110,7 +121,10 @@ function overUdp(
       if (error !== undefined) reject(error);
       else if (packet !== undefined) resolve(packet);
     };
-    const timer = setTimeout(() => finish(new DnsError("timeout", `${where}: no answer within ${String(timeoutMs)} ms`)), remaining(deadline));
+    const timer = setTimeout(
+      () => finish(new DnsError("timeout", `${where}: no answer within ${String(timeoutMs)} ms`)),
+      remaining(deadline),
+    );
     // One retransmission halfway: a lost datagram should not cost the whole timeout.
     const retry = setTimeout(() => socket.send(message, resolver.port, resolver.host), remaining(deadline) / 2);
     socket.on("error", (error) => finish(new DnsError("network", `${where}: ${error.message}`, { cause: error })));
@@ -132,7 +146,13 @@ function overUdp(
   });
 }
 
-function overTcp(resolver: ResolverAddress, message: Buffer, id: number, deadline: number, where: string): Promise<dnsPacket.DecodedPacket> {
+function overTcp(
+  resolver: ResolverAddress,
+  message: Buffer,
+  id: number,
+  deadline: number,
+  where: string,
+): Promise<dnsPacket.DecodedPacket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: resolver.host, port: resolver.port });
     let received = Buffer.alloc(0);

@@ -14,7 +14,10 @@ export type PolicyFetchResult = { readonly ok: true; readonly text: string } | {
 /** RFC 8461 §3.3 lets senders bound the policy's size; 64 KiB is what it suggests. */
 const MAX_POLICY_BYTES = 64 * 1024;
 
-export function fetchStsPolicy(target: PolicyFetchTarget, options: { readonly timeoutMs: number; readonly ca: readonly string[] }): Promise<PolicyFetchResult> {
+export function fetchStsPolicy(
+  target: PolicyFetchTarget,
+  options: { readonly timeoutMs: number; readonly ca: readonly string[] },
+): Promise<PolicyFetchResult> {
   const url = `https://${target.host}/.well-known/mta-sts.txt`;
   return new Promise((resolve) => {
     let settled = false;
@@ -61,7 +64,10 @@ export function fetchStsPolicy(target: PolicyFetchTarget, options: { readonly ti
         response.on("error", (error) => finish({ ok: false, error: `${url}: ${error.message}` }));
       },
     );
-    const timer = setTimeout(() => finish({ ok: false, error: `${url}: no answer within ${String(options.timeoutMs)} ms` }), options.timeoutMs);
+    const timer = setTimeout(
+      () => finish({ ok: false, error: `${url}: no answer within ${String(options.timeoutMs)} ms` }),
+      options.timeoutMs,
+    );
     req.on("error", (error: NodeJS.ErrnoException) => finish({ ok: false, error: `${url}: ${describeHttpsError(error, target.host)}` }));
     req.end();
   });
@@ -70,7 +76,8 @@ export function fetchStsPolicy(target: PolicyFetchTarget, options: { readonly ti
 function describeHttpsError(error: NodeJS.ErrnoException, host: string): string {
   if (error.code === "ERR_TLS_CERT_ALTNAME_INVALID") return `the certificate is not valid for ${host}`;
   if (error.code === "DEPTH_ZERO_SELF_SIGNED_CERT") return "self-signed certificate";
-  if (error.code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE" || error.code === "UNABLE_TO_GET_ISSUER_CERT_LOCALLY") return "the certificate's issuer is not trusted";
+  if (error.code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE" || error.code === "UNABLE_TO_GET_ISSUER_CERT_LOCALLY")
+    return "the certificate's issuer is not trusted";
   if (error.code === "ECONNREFUSED") return `connection refused (${error.message.replace(/^connect ECONNREFUSED /, "")})`;
   return error.code === undefined ? error.message : `${error.code}: ${error.message}`;
 }

@@ -29,7 +29,8 @@ export function parseStsRecord(txt: readonly string[]): ParseResult<StsRecord> {
   if (candidates.length === 0) {
     return { ok: false, error: txt.length === 0 ? "no TXT record" : `no TXT record starts with "v=STSv1;" (found ${quoteAll(txt)})` };
   }
-  if (candidates.length > 1) return { ok: false, error: `${String(candidates.length)} records start with "v=STSv1": senders ignore them all` };
+  if (candidates.length > 1)
+    return { ok: false, error: `${String(candidates.length)} records start with "v=STSv1": senders ignore them all` };
   const record = candidates[0] ?? "";
   const fields = record.split(";").map((field) => field.trim());
   if (fields[fields.length - 1] === "") fields.pop();
@@ -82,7 +83,10 @@ export function parseStsPolicy(text: string): ParseResult<StsPolicy> {
       case "max_age":
         if (maxAge !== undefined) return { ok: false, error: `${where}: max_age appears twice` };
         if (!/^\d{1,10}$/.test(value) || Number(value) > MAX_AGE_LIMIT) {
-          return { ok: false, error: `${where}: max_age ${JSON.stringify(value)} is not a number of seconds from 0 to ${String(MAX_AGE_LIMIT)}` };
+          return {
+            ok: false,
+            error: `${where}: max_age ${JSON.stringify(value)} is not a number of seconds from 0 to ${String(MAX_AGE_LIMIT)}`,
+          };
         }
         maxAge = Number(value);
         break;

@@ -12,7 +12,8 @@ export interface PolicyTarget {
   readonly rules: readonly { readonly id: string; readonly relay: RelayLevel | undefined }[];
 }
 
-export type PolicyTargets = { readonly ok: true; readonly targets: readonly PolicyTarget[] } | { readonly ok: false; readonly errors: readonly string[] };
+export type PolicyTargets =
+  { readonly ok: true; readonly targets: readonly PolicyTarget[] } | { readonly ok: false; readonly errors: readonly string[] };
 
 const RELAY_PATH = /^rules\[(\d+)\]\.require\.relay$/;
 const REQUIRE_PATH = /^rules\[(\d+)\]\.require$/;

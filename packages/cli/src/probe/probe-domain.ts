@@ -88,7 +88,9 @@ export interface DomainReport {
   readonly recommendation: Recommendation;
 }
 
-type Lookup = { ok: true; rcode: "NOERROR" | "NXDOMAIN"; authenticated: boolean; answers: readonly dnsPacket.Answer[] } | { ok: false; error: string; code: string };
+type Lookup =
+  | { ok: true; rcode: "NOERROR" | "NXDOMAIN"; authenticated: boolean; answers: readonly dnsPacket.Answer[] }
+  | { ok: false; error: string; code: string };
 
 export async function probeDomain(domain: string, context: ProbeContext): Promise<DomainReport> {
   const [hosts, mtaStsTxt, tlsRptTxt] = await Promise.all([
@@ -97,9 +99,19 @@ export async function probeDomain(domain: string, context: ProbeContext): Promis
     lookup(context, `_smtp._tls.${domain}`, "TXT"),
   ]);
   const mx = await Promise.all(hosts.hosts.map((host) => probeMx(host.host, host.preference, context)));
-  const mtaSts = await probeMtaSts(domain, mtaStsTxt, mx.map((host) => host.host), context);
+  const mtaSts = await probeMtaSts(
+    domain,
+    mtaStsTxt,
+    mx.map((host) => host.host),
+    context,
+  );
   const tlsRpt = readTlsRpt(tlsRptTxt);
-  const capabilities: MxCapability[] = mx.map((host) => ({ host: host.host, encrypt: host.lacks.encrypt, verify: host.lacks.verify, dane: host.lacks.dane }));
+  const capabilities: MxCapability[] = mx.map((host) => ({
+    host: host.host,
+    encrypt: host.lacks.encrypt,
+    verify: host.lacks.verify,
+    dane: host.lacks.dane,
+  }));
   return {
     domain,
     mxSource: hosts.source,
@@ -132,14 +144,26 @@ interface MailHosts {
 async function mailHosts(domain: string, context: ProbeContext): Promise<MailHosts> {
   const answer = await lookup(context, domain, "MX");
   if (!answer.ok) return { source: "none", validated: false, hosts: [], error: `MX lookup failed: ${answer.error}` };
-  if (answer.rcode === "NXDOMAIN") return { source: "none", validated: answer.authenticated, hosts: [], error: `${domain} does not exist (NXDOMAIN)` };
-  const records = answer.answers.flatMap((record) => (record.type === "MX" ? [{ host: record.data.exchange.replace(/\.$/, "").toLowerCase(), preference: record.data.preference ?? 0 }] : []));
+  if (answer.rcode === "NXDOMAIN")
+    return { source: "none", validated: answer.authenticated, hosts: [], error: `${domain} does not exist (NXDOMAIN)` };
+  const records = answer.answers.flatMap((record) =>
+    record.type === "MX" ? [{ host: record.data.exchange.replace(/\.$/, "").toLowerCase(), preference: record.data.preference ?? 0 }] : [],
+  );
   // RFC 7505: one MX whose exchange is the root says the domain accepts no mail at all.
   if (records.length === 1 && records[0]?.host === "") {
-    return { source: "null-mx", validated: answer.authenticated, hosts: [], error: `${domain} publishes a null MX (RFC 7505): it accepts no mail` };
+    return {
+      source: "null-mx",
+      validated: answer.authenticated,
+      hosts: [],
+      error: `${domain} publishes a null MX (RFC 7505): it accepts no mail`,
+    };
   }
   if (records.length > 0) {
-    return { source: "mx", validated: answer.authenticated, hosts: [...records].sort((a, b) => a.preference - b.preference || a.host.localeCompare(b.host)) };
+    return {
+      source: "mx",
+      validated: answer.authenticated,
+      hosts: [...records].sort((a, b) => a.preference - b.preference || a.host.localeCompare(b.host)),
+    };
   }
   // RFC 5321 §5.1: without MX records, the domain itself is the mail host, at preference 0.
   const [a, aaaa] = await Promise.all([lookup(context, domain, "A"), lookup(context, domain, "AAAA")]);
@@ -150,13 +174,18 @@ async function mailHosts(domain: string, context: ProbeContext): Promise<MailHos
     source: "none",
     validated: answer.authenticated,
     hosts: [],
-    error: failed !== undefined && !failed.ok ? `no MX records, and the A/AAAA lookup failed: ${failed.error}` : `${domain} has no MX and no A/AAAA records: it receives no mail`,
+    error:
+      failed !== undefined && !failed.ok
+        ? `no MX records, and the A/AAAA lookup failed: ${failed.error}`
+        : `${domain} has no MX and no A/AAAA records: it receives no mail`,
   };
 }
 
 async function addresses(host: string, context: ProbeContext): Promise<{ addresses: string[]; validated: boolean; error?: string }> {
   const [a, aaaa] = await Promise.all([lookup(context, host, "A"), lookup(context, host, "AAAA")]);
-  const found = [a, aaaa].flatMap((result) => (result.ok ? result.answers.flatMap((record) => (record.type === "A" || record.type === "AAAA" ? [record.data] : [])) : []));
+  const found = [a, aaaa].flatMap((result) =>
+    result.ok ? result.answers.flatMap((record) => (record.type === "A" || record.type === "AAAA" ? [record.data] : [])) : [],
+  );
   const validated = [a, aaaa].every((result) => result.ok && result.authenticated);
   if (found.length > 0) return { addresses: found, validated };
   const failed = [a, aaaa].find((result) => !result.ok);
@@ -166,7 +195,10 @@ async function addresses(host: string, context: ProbeContext): Promise<{ address
 async function probeMx(host: string, preference: number, context: ProbeContext): Promise<MxReport> {
   const tlsaName = `_25._tcp.${host}`;
   const [resolved, tlsaAnswer] = await Promise.all([addresses(host, context), lookup(context, tlsaName, "TLSA")]);
-  const smtp: SmtpReport & { chain?: readonly Buffer[] } = resolved.error !== undefined ? { port: context.smtpPort, outcome: "not-probed", error: resolved.error } : await probeAddresses(host, resolved.addresses, context);
+  const smtp: SmtpReport & { chain?: readonly Buffer[] } =
+    resolved.error !== undefined
+      ? { port: context.smtpPort, outcome: "not-probed", error: resolved.error }
+      : await probeAddresses(host, resolved.addresses, context);
   const { chain, ...smtpReport } = smtp;
   const tlsa = readTlsa(tlsaName, tlsaAnswer, chain ?? []);
   return {
@@ -181,10 +213,16 @@ async function probeMx(host: string, preference: number, context: ProbeContext):
   };
 }
 
-async function probeAddresses(host: string, list: readonly string[], context: ProbeContext): Promise<SmtpReport & { chain?: readonly Buffer[] }> {
+async function probeAddresses(
+  host: string,
+  list: readonly string[],
+  context: ProbeContext,
+): Promise<SmtpReport & { chain?: readonly Buffer[] }> {
   let last: SmtpReport | undefined;
   for (const address of list) {
-    const result = await context.limit(() => probeSmtp({ host, address, port: context.smtpPort }, { timeoutMs: context.timeoutMs, ca: context.ca, ehloName: context.ehloName }));
+    const result = await context.limit(() =>
+      probeSmtp({ host, address, port: context.smtpPort }, { timeoutMs: context.timeoutMs, ca: context.ca, ehloName: context.ehloName }),
+    );
     const base = { address, port: context.smtpPort };
     if (result.outcome === "tls") {
       const { outcome, banner, tlsVersion, cipher, certificate, chain } = result;
@@ -202,7 +240,14 @@ function readTlsa(name: string, answer: Lookup, chain: readonly Buffer[]): TlsaR
   if (!answer.ok) return { name, records: [], validated: false, usable: 0, matched: null, error: answer.error };
   const records = answer.answers.flatMap((record): TlsaRecord[] =>
     record.type === "TLSA"
-      ? [{ usage: record.data.usage, selector: record.data.selector, matchingType: record.data.matchingType, data: record.data.certificate.toString("hex") }]
+      ? [
+          {
+            usage: record.data.usage,
+            selector: record.data.selector,
+            matchingType: record.data.matchingType,
+            data: record.data.certificate.toString("hex"),
+          },
+        ]
       : [],
   );
   const usable = records.filter(isUsableTlsa).length;
@@ -214,10 +259,17 @@ function lacks(smtp: SmtpReport, tlsa: TlsaReport, addressesValidated: boolean):
   let transport: string | undefined;
   if (smtp.outcome === "not-probed") transport = `cannot be reached: ${smtp.error ?? "no address"}`;
   else if (smtp.outcome === "no-starttls") transport = "offers no STARTTLS";
-  else if (smtp.outcome === "failed") transport = smtp.stage === "tls" ? `offers STARTTLS but the ${smtp.error ?? "TLS handshake failed"}` : `could not be probed (${smtp.stage ?? "?"}): ${smtp.error ?? ""}`;
+  else if (smtp.outcome === "failed")
+    transport =
+      smtp.stage === "tls"
+        ? `offers STARTTLS but the ${smtp.error ?? "TLS handshake failed"}`
+        : `could not be probed (${smtp.stage ?? "?"}): ${smtp.error ?? ""}`;
   if (transport !== undefined) return { encrypt: transport, verify: transport, dane: transport };
   const certificate = smtp.certificate;
-  const verify = certificate === undefined || certificate.verified ? undefined : `has a certificate that does not verify: ${certificate.reason ?? "unknown reason"}`;
+  const verify =
+    certificate === undefined || certificate.verified
+      ? undefined
+      : `has a certificate that does not verify: ${certificate.reason ?? "unknown reason"}`;
   return { ...(verify === undefined ? {} : { verify }), ...daneLack(tlsa, addressesValidated) };
 }
 
@@ -225,8 +277,12 @@ function daneLack(tlsa: TlsaReport, addressesValidated: boolean): { dane?: strin
   if (tlsa.error !== undefined) return { dane: `has no usable TLSA answer (${tlsa.error})` };
   if (tlsa.records.length === 0) return { dane: `has no TLSA records at ${tlsa.name}` };
   if (!tlsa.validated) return { dane: "has TLSA records, but the resolver did not validate them with DNSSEC (no AD bit)" };
-  if (!addressesValidated) return { dane: "has validated TLSA records, but its address records are not DNSSEC-validated (RFC 7672 §2.2.2)" };
-  if (tlsa.usable === 0) return { dane: "has only TLSA records SMTP cannot use (RFC 7672 §3.1.3: DANE-TA or DANE-EE with known selector and matching type are needed)" };
+  if (!addressesValidated)
+    return { dane: "has validated TLSA records, but its address records are not DNSSEC-validated (RFC 7672 §2.2.2)" };
+  if (tlsa.usable === 0)
+    return {
+      dane: "has only TLSA records SMTP cannot use (RFC 7672 §3.1.3: DANE-TA or DANE-EE with known selector and matching type are needed)",
+    };
   if (tlsa.matched === null) return { dane: "presents a certificate that matches none of its TLSA records: DANE senders would defer mail" };
   return {};
 }
@@ -242,8 +298,11 @@ async function probeMtaSts(domain: string, txt: Lookup, mxHosts: readonly string
   const base = { record: { txt: text, id: record.value.id }, policyUrl };
   const resolved = await addresses(host, context);
   const address = resolved.addresses[0];
-  if (address === undefined) return { ...base, policyError: `cannot resolve ${host}: ${resolved.error ?? "no address"}`, mxNotMatching: [] };
-  const fetched = await context.limit(() => fetchStsPolicy({ host, address, port: context.httpsPort }, { timeoutMs: context.timeoutMs, ca: context.ca }));
+  if (address === undefined)
+    return { ...base, policyError: `cannot resolve ${host}: ${resolved.error ?? "no address"}`, mxNotMatching: [] };
+  const fetched = await context.limit(() =>
+    fetchStsPolicy({ host, address, port: context.httpsPort }, { timeoutMs: context.timeoutMs, ca: context.ca }),
+  );
   if (!fetched.ok) return { ...base, policyError: fetched.error, mxNotMatching: [] };
   const policy = parseStsPolicy(fetched.text);
   if (!policy.ok) return { ...base, policyError: `${policyUrl}: ${policy.error}`, mxNotMatching: [] };

@@ -15,7 +15,9 @@ export function createProgressBar(write: (text: string) => void, total: number, 
   const draw = (label: string) => {
     const filled = total === 0 ? WIDTH : Math.round((finished / total) * WIDTH);
     // \r and "erase line" redraw in place; nothing here ever ends a line.
-    write(`\r\u001b[K[${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${String(finished)}/${String(total)} domains${label === "" ? "" : `  ${label}`}`);
+    write(
+      `\r\u001b[K[${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${String(finished)}/${String(total)} domains${label === "" ? "" : `  ${label}`}`,
+    );
   };
   draw("");
   return {

@@ -59,10 +59,15 @@ function renderDomain(domain: ProbedDomain, s: Style): string[] {
     }
   }
   out.push(`  MTA-STS: ${describeMtaSts(domain, s)}`);
-  out.push(`  TLS-RPT: ${domain.tlsRpt.record === null ? `none (${domain.tlsRpt.error ?? "no record"})` : `rua ${domain.tlsRpt.rua.join(", ")}`}`);
+  out.push(
+    `  TLS-RPT: ${domain.tlsRpt.record === null ? `none (${domain.tlsRpt.error ?? "no record"})` : `rua ${domain.tlsRpt.rua.join(", ")}`}`,
+  );
   for (const check of domain.requirements) {
     if (check.met) out.push(`  ${s.green("✓")} rule ${check.rule} requires relay "${check.required}": supported today`);
-    else out.push(`  ${s.red("✗")} rule ${check.rule} requires relay "${check.required}": mail would be deferred — ${check.reasons.join("; ")}`);
+    else
+      out.push(
+        `  ${s.red("✗")} rule ${check.rule} requires relay "${check.required}": mail would be deferred — ${check.reasons.join("; ")}`,
+      );
   }
   return out;
 }
@@ -73,7 +78,12 @@ function renderMx(mx: MxReport, s: Style): string[] {
   const smtp = mx.smtp;
   if (smtp.outcome === "tls") {
     const certificate = smtp.certificate;
-    const cert = certificate === undefined ? "" : certificate.verified ? s.green("certificate verifies") : s.red(`certificate does not verify: ${certificate.reason ?? ""}`);
+    const cert =
+      certificate === undefined
+        ? ""
+        : certificate.verified
+          ? s.green("certificate verifies")
+          : s.red(`certificate does not verify: ${certificate.reason ?? ""}`);
     out.push(`          STARTTLS ${smtp.tlsVersion ?? ""} ${smtp.cipher ?? ""}, ${cert}`);
   } else if (smtp.outcome === "no-starttls") out.push(`          ${s.red("no STARTTLS")}`);
   else out.push(`          ${s.red(smtp.outcome === "failed" ? `failed at ${smtp.stage ?? "?"}` : "not probed")}: ${smtp.error ?? ""}`);
@@ -83,7 +93,9 @@ function renderMx(mx: MxReport, s: Style): string[] {
   else {
     const validated = tlsa.validated ? "DNSSEC-validated" : s.yellow("NOT validated (no AD bit)");
     const matched = tlsa.matched === null ? "no match" : `matches ${tlsa.matched}`;
-    out.push(`          TLSA: ${String(tlsa.records.length)} record(s), ${validated}, ${matched}: ${tlsa.records.map(describeTlsa).join(", ")}`);
+    out.push(
+      `          TLSA: ${String(tlsa.records.length)} record(s), ${validated}, ${matched}: ${tlsa.records.map(describeTlsa).join(", ")}`,
+    );
   }
   return out;
 }
@@ -91,7 +103,8 @@ function renderMx(mx: MxReport, s: Style): string[] {
 function describeMtaSts(domain: DomainReport, s: Style): string {
   const sts = domain.mtaSts;
   if (sts.record === null) return `none (${sts.recordError ?? "no record"})`;
-  if (sts.policy === undefined) return `${s.red("record without a usable policy")} (id ${sts.record.id}): ${sts.policyError ?? ""} — senders treat the domain as having no MTA-STS`;
+  if (sts.policy === undefined)
+    return `${s.red("record without a usable policy")} (id ${sts.record.id}): ${sts.policyError ?? ""} — senders treat the domain as having no MTA-STS`;
   const policy = sts.policy;
   const match = sts.mxNotMatching.length === 0 ? "every MX matches" : s.red(`MX not matching: ${sts.mxNotMatching.join(", ")}`);
   return `mode ${policy.mode}, max_age ${String(policy.maxAge)}, mx ${policy.mx.join(" ") || "(none)"}; ${policy.mode === "none" ? "nothing enforced" : match} (id ${sts.record.id})`;
@@ -100,7 +113,10 @@ function describeMtaSts(domain: DomainReport, s: Style): string {
 function table(rows: readonly (readonly string[])[], s: Style): string[] {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
   return rows.map((row, index) => {
-    const line = row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd();
+    const line = row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd();
     return index === 0 ? s.bold(line) : line;
   });
 }

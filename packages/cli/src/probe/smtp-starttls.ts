@@ -117,7 +117,9 @@ function openTcp(target: SmtpTarget): Promise<Socket> {
       socket.off("error", reject);
       resolve(socket);
     });
-    socket.once("error", (error: NodeJS.ErrnoException) => reject(new Stage("connect", `cannot connect to ${target.address}:${String(target.port)}: ${error.code ?? error.message}`)));
+    socket.once("error", (error: NodeJS.ErrnoException) =>
+      reject(new Stage("connect", `cannot connect to ${target.address}:${String(target.port)}: ${error.code ?? error.message}`)),
+    );
   });
 }
 
@@ -130,7 +132,8 @@ function startTls(plain: Socket, target: SmtpTarget, ca: readonly string[]): Pro
       secure.off("error", onError);
       resolve(secure);
     });
-    const onError = (error: NodeJS.ErrnoException) => reject(new Stage("tls", `TLS handshake failed: ${error.code ?? ""} ${error.message}`.trim()));
+    const onError = (error: NodeJS.ErrnoException) =>
+      reject(new Stage("tls", `TLS handshake failed: ${error.code ?? ""} ${error.message}`.trim()));
     secure.once("error", onError);
   });
 }
@@ -156,8 +159,18 @@ function describeSession(secure: TLSSocket, banner: string, host: string): SmtpP
     certificate: {
       verified: secure.authorized,
       ...(reason === undefined ? {} : { reason: explainCertificateError(reason, host) }),
-      subject: peer.subject === undefined ? "" : Object.entries(peer.subject).map(([key, value]) => `${key}=${String(value)}`).join(", "),
-      issuer: peer.issuer === undefined ? "" : Object.entries(peer.issuer).map(([key, value]) => `${key}=${String(value)}`).join(", "),
+      subject:
+        peer.subject === undefined
+          ? ""
+          : Object.entries(peer.subject)
+              .map(([key, value]) => `${key}=${String(value)}`)
+              .join(", "),
+      issuer:
+        peer.issuer === undefined
+          ? ""
+          : Object.entries(peer.issuer)
+              .map(([key, value]) => `${key}=${String(value)}`)
+              .join(", "),
       validTo: peer.valid_to ?? "",
       subjectAltNames: peer.subjectaltname ?? "",
     },

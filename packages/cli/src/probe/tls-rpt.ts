@@ -10,7 +10,8 @@ export interface TlsRptRecord {
 export function parseTlsRptRecord(txt: readonly string[]): ParseResult<TlsRptRecord> {
   const candidates = txt.filter((record) => /^v=TLSRPTv1\s*(;|$)/.test(record));
   if (candidates.length === 0) return { ok: false, error: txt.length === 0 ? "no TXT record" : 'no TXT record starts with "v=TLSRPTv1;"' };
-  if (candidates.length > 1) return { ok: false, error: `${String(candidates.length)} records start with "v=TLSRPTv1": senders ignore them all` };
+  if (candidates.length > 1)
+    return { ok: false, error: `${String(candidates.length)} records start with "v=TLSRPTv1": senders ignore them all` };
   const fields = (candidates[0] ?? "").split(";").map((field) => field.trim());
   if (fields[fields.length - 1] === "") fields.pop();
   let rua: string[] | undefined;
