@@ -83,6 +83,11 @@ function buildZone(goodSpki: string, selfSpki: string): Zone {
   host("mx.daneonly.test", SELF_SIGNED_MX, true);
   add("_25._tcp.mx.daneonly.test", "TLSA", { answers: [rr.tlsa("_25._tcp.mx.daneonly.test", 3, 1, 1, selfSpki)], validated: true });
 
+  // mismatch.test: validated TLSA for a key the MX does not have.
+  add("mismatch.test", "MX", { answers: [rr.mx("mismatch.test", 10, "mx.mismatch.test")], validated: true });
+  host("mx.mismatch.test", GOOD_MX, true);
+  add("_25._tcp.mx.mismatch.test", "TLSA", { answers: [rr.tlsa("_25._tcp.mx.mismatch.test", 3, 1, 1, selfSpki)], validated: true });
+
   // implicit.test: no MX, an A record (RFC 5321 §5.1).
   host("implicit.test", GOOD_MX, false);
 
@@ -111,6 +116,7 @@ before(async () => {
     "mx.sts.test",
     "mx1.nostarttls.test",
     "mx.unsigned.test",
+    "mx.mismatch.test",
     "implicit.test",
   ]);
   const wrongName = await issueServerCertificate(ca, "wrong-name-mx", ["mail.elsewhere.test"]);
@@ -227,6 +233,15 @@ describe("sealpost probe", () => {
     assert.match(unsigned.recommendation.why.dane.join(), /did not validate them with DNSSEC \(no AD bit\)/);
   });
 
+  it("does not count validated TLSA records that the certificate does not match, and says DANE senders would defer", async () => {
+    const { report } = await probeJson("mismatch.test", ...network());
+    const mismatch = domain(report, "mismatch.test");
+    assert.equal(mismatch.mx[0]?.tlsa.validated, true);
+    assert.equal(mismatch.mx[0]?.tlsa.matched, null);
+    assert.equal(mismatch.recommendation.level, "verify");
+    assert.match(mismatch.recommendation.why.dane.join(), /matches none of its TLSA records: DANE senders would defer mail/);
+  });
+
   it("supports dane but not verify for a self-signed certificate pinned by validated DANE-EE", async () => {
     const { report } = await probeJson("daneonly.test", ...network());
     const dane = domain(report, "daneonly.test");
@@ -278,7 +293,8 @@ describe("sealpost probe", () => {
 
   it("prints the documented JSON shape", async () => {
     const { report } = await probeJson("good.test", ...network());
-    assert.deepEqual(Object.keys(report).sort(), ["domains", "resolver"]);
+    assert.deepEqual(Object.keys(report).sort(), ["domains", "resolver", "resolverIsLocal"]);
+    assert.equal(report.resolverIsLocal, true);
     const good = domain(report, "good.test");
     assert.deepEqual(Object.keys(good).sort(), [
       "domain",

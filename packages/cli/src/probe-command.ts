@@ -83,6 +83,7 @@ export async function probeCommand(args: string[], io: CliIo): Promise<number> {
 
   const report: ProbeReport = {
     resolver: formatResolver(resolver),
+    resolverIsLocal: resolver.host === "::1" || resolver.host.startsWith("127."),
     domains: probed.map((domain): ProbedDomain => {
       const rules = fromPolicy.find((target) => target.domain === domain.domain)?.rules ?? [];
       const requirements = rules.flatMap((rule) =>

@@ -114,7 +114,10 @@ function overUdp(
 ): Promise<dnsPacket.DecodedPacket> {
   return new Promise((resolve, reject) => {
     const socket = createSocket(isIPv6(resolver.host) ? "udp6" : "udp4");
+    let settled = false;
     const finish = (error: Error | undefined, packet?: dnsPacket.DecodedPacket) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       clearTimeout(retry);
       socket.close();
@@ -126,10 +129,16 @@ function overUdp(
       remaining(deadline),
     );
     // One retransmission halfway: a lost datagram should not cost the whole timeout.
-    const retry = setTimeout(() => socket.send(message, resolver.port, resolver.host), remaining(deadline) / 2);
+    const retry = setTimeout(
+      () => {
+        if (!settled) socket.send(message, resolver.port, resolver.host);
+      },
+      remaining(deadline) / 2,
+    );
     socket.on("error", (error) => finish(new DnsError("network", `${where}: ${error.message}`, { cause: error })));
     socket.on("message", (data, from) => {
-      if (from.port !== resolver.port) return;
+      // Only the resolver's own address and port may answer (RFC 5452 §9.1).
+      if (from.port !== resolver.port || from.address !== resolver.host) return;
       let packet: dnsPacket.DecodedPacket;
       try {
         packet = dnsPacket.decode(data);
@@ -156,7 +165,10 @@ function overTcp(
   return new Promise((resolve, reject) => {
     const socket = connect({ host: resolver.host, port: resolver.port });
     let received = Buffer.alloc(0);
+    let settled = false;
     const finish = (error: Error | undefined, packet?: dnsPacket.DecodedPacket) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       socket.destroy();
       if (error !== undefined) reject(error);

@@ -14,6 +14,8 @@ export interface ProbedDomain extends DomainReport {
 
 export interface ProbeReport {
   readonly resolver: string;
+  /** Whether the resolver is on a loopback address, where its AD bit cannot be altered on the way. */
+  readonly resolverIsLocal: boolean;
   readonly domains: readonly ProbedDomain[];
 }
 
@@ -34,6 +36,9 @@ export function renderReport(report: ProbeReport, color: boolean): string {
   out.push(...table(rows, s), "");
   for (const domain of report.domains) out.push(...renderDomain(domain, s), "");
   out.push(s.dim(`DNS answers from ${report.resolver}; DNSSEC validation (the AD bit) is that resolver's.`));
+  if (!report.resolverIsLocal) {
+    out.push(s.yellow(`The resolver is not on this machine: its AD bit crosses the network unprotected and could be forged.`));
+  }
   return out.join("\n") + "\n";
 }
 
