@@ -37,7 +37,10 @@ const TRANSPORT_OPTIONS: Record<RelayLevel, readonly string[]> = {
 };
 
 const GUARANTEE: Record<RelayLevel, readonly string[]> = {
-  encrypt: ["encrypt: TLS or no delivery; the certificate is not checked (stops eavesdropping", "and STARTTLS stripping, not an attacker who intercepts the connection)."],
+  encrypt: [
+    "encrypt: TLS or no delivery; the certificate is not checked (stops eavesdropping",
+    "and STARTTLS stripping, not an attacker who intercepts the connection).",
+  ],
   verify: [
     "verify: TLS with a certificate from a system-trusted CA that names the MX host. The MX host",
     "comes from DNS; without DNSSEC a forged MX answer pointing at a host with a valid certificate",
@@ -79,7 +82,9 @@ export function exportExim(entries: readonly RelayEntry[]): Export {
       `Debian: save as /etc/exim4/conf.d/${EXIM_MAIN}; with a single exim4.conf.template, paste`,
       "it into the main section, after the domainlist definitions. Then update-exim4.conf.",
       "",
-      ...entries.map((entry) => `${shownDomain(entry)}: ${entry.level === "none" ? "exception, not forced" : entry.level} (${entry.rules.join(", ")})`),
+      ...entries.map(
+        (entry) => `${shownDomain(entry)}: ${entry.level === "none" ? "exception, not forced" : entry.level} (${entry.rules.join(", ")})`,
+      ),
     ]),
     "",
     ...levels.flatMap((level) => [`domainlist ${listName(level)} = ${domainList(entries, level)}`, ""]),
@@ -155,6 +160,9 @@ export function exportExim(entries: readonly RelayEntry[]): Export {
       { path: EXIM_ROUTER, text: router },
       { path: EXIM_TRANSPORT, text: transport },
     ],
-    next: ["copy the three files into /etc/exim4/conf.d/ (or export with --out /etc/exim4/conf.d)", "update-exim4.conf && exim4 -bV && systemctl reload exim4"],
+    next: [
+      "copy the three files into /etc/exim4/conf.d/ (or export with --out /etc/exim4/conf.d)",
+      "update-exim4.conf && exim4 -bV && systemctl reload exim4",
+    ],
   };
 }
