@@ -9,8 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { createLimit } from "../../packages/cli/src/probe/concurrency.js";
 import { isUsableTlsa, matchTlsa } from "../../packages/cli/src/probe/dane.js";
 import { createDnsClient, DnsError } from "../../packages/cli/src/probe/dns-client.js";
-import { createTestCa, type TestCa } from "../thunderbird/harness/ca.js";
-import { issueServerCertificate, type ServerCertificate } from "./probe/certificates.js";
+import { createTestCa, issueServerCertificate, type ServerCertificate, type TestCa } from "../thunderbird/harness/ca.js";
 import { rr, startDnsServer, type TestDnsServer } from "./probe/dns-server.js";
 
 let dns: TestDnsServer;
@@ -34,7 +33,7 @@ before(async () => {
   );
   dir = await mkdtemp(join(tmpdir(), "sealpost-dane-"));
   ca = await createTestCa(dir);
-  leaf = await issueServerCertificate(ca, "leaf", ["mx.example.test"]);
+  leaf = await issueServerCertificate(ca, ["mx.example.test"]);
 });
 
 after(async () => {

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ProbeReport, ProbedDomain } from "../../packages/cli/src/probe/render-report.js";
-import { createTestCa, type TestCa } from "../thunderbird/harness/ca.js";
-import { issueServerCertificate, selfSignedCertificate } from "./probe/certificates.js";
+import { createTestCa, issueServerCertificate, type TestCa } from "../thunderbird/harness/ca.js";
+import { selfSignedCertificate } from "./probe/certificates.js";
 import { rr, startDnsServer, type TestDnsServer, type Zone } from "./probe/dns-server.js";
 import { startPolicyServer, startSmtpServers, type RunningServers } from "./probe/mail-servers.js";
 import { fixture, runCli } from "./run-cli.js";
@@ -109,7 +109,7 @@ function policyText(zone: Zone, domain: string): string {
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), "sealpost-probe-"));
   ca = await createTestCa(dir);
-  const good = await issueServerCertificate(ca, "good-mx", [
+  const good = await issueServerCertificate(ca, [
     "mx1.good.test",
     "mx2.good.test",
     "mx.verify.test",
@@ -119,9 +119,9 @@ before(async () => {
     "mx.mismatch.test",
     "implicit.test",
   ]);
-  const wrongName = await issueServerCertificate(ca, "wrong-name-mx", ["mail.elsewhere.test"]);
+  const wrongName = await issueServerCertificate(ca, ["mail.elsewhere.test"]);
   const selfSigned = await selfSignedCertificate(dir, "mx.daneonly.test");
-  const web = await issueServerCertificate(ca, "mta-sts", ["mta-sts.good.test", "mta-sts.verify.test", "mta-sts.sts.test"]);
+  const web = await issueServerCertificate(ca, ["mta-sts.good.test", "mta-sts.verify.test", "mta-sts.sts.test"]);
   const zone = buildZone(spkiSha256(good.certPem), spkiSha256(selfSigned.certPem));
   dns = await startDnsServer(zone);
   smtp = await startSmtpServers([
@@ -354,7 +354,7 @@ describe("sealpost probe", () => {
     assert.deepEqual(report.domains.map((entry) => entry.domain).sort(), ["badcert.test", "daneonly.test", "good.test", "verify.test"]);
     const bad = domain(report, "badcert.test");
     assert.equal(bad.overRequired, true);
-    assert.equal(bad.requirements[0]?.rule, "banks");
+    assert.deepEqual(bad.requirements[0]?.rules, ["banks"]);
     assert.equal(bad.requirements[0]?.required, "verify");
     assert.match(bad.requirements[0]?.reasons.join() ?? "", /not valid for mx\.badcert\.test/);
     assert.equal(domain(report, "good.test").overRequired, false);
@@ -364,15 +364,15 @@ describe("sealpost probe", () => {
     assert.equal(table.code, 1);
     assert.match(
       table.stdout,
-      /✗ rule banks requires relay "verify": mail would be deferred — mx\.badcert\.test has a certificate that does not verify/,
+      /✗ the policy requires relay "verify" \(rule banks\): mail would be deferred — mx\.badcert\.test has a certificate that does not verify/,
     );
-    assert.match(table.stdout, /✓ rule dane-partner requires relay "dane": supported today/);
+    assert.match(table.stdout, /✓ the policy requires relay "dane" \(rule dane-partner\): supported today/);
   });
 
   it("with --policy, refuses a relay level it does not know and names its JSON path", async () => {
     const result = await runCli("probe", "--policy", fixture("probe-bad-relay.json"), ...network());
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /rules\[0\]\.require\.relay: "tls" is not one of "encrypt", "verify", "dane"/);
+    assert.match(result.stderr, /probe-bad-relay\.json:7:\d+: rules\[0\]\.require\.relay: must be one of "encrypt", "verify", "dane" \(found "tls"\)/);
   });
 
   it("refuses to run without a domain, and with a resolver, port or timeout it cannot use", async () => {

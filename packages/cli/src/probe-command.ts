@@ -85,10 +85,8 @@ export async function probeCommand(args: string[], io: CliIo): Promise<number> {
     resolver: formatResolver(resolver),
     resolverIsLocal: resolver.host === "::1" || resolver.host.startsWith("127."),
     domains: probed.map((domain): ProbedDomain => {
-      const rules = fromPolicy.find((target) => target.domain === domain.domain)?.rules ?? [];
-      const requirements = rules.flatMap((rule) =>
-        rule.relay === undefined ? [] : [checkRequirement(rule.id, rule.relay, domain.recommendation)],
-      );
+      const requirement = fromPolicy.find((target) => target.domain === domain.domain)?.requirement;
+      const requirements = requirement === undefined ? [] : [checkRequirement(requirement.rules, requirement.level, domain.recommendation)];
       return { ...domain, requirements, overRequired: requirements.some((check) => !check.met) };
     }),
   };

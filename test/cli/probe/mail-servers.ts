@@ -4,7 +4,7 @@
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import { type AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
-import type { ServerCertificate } from "./certificates.js";
+import type { ServerCertificate } from "../../thunderbird/harness/ca.js";
 
 export interface SmtpServerSpec {
   readonly address: string;

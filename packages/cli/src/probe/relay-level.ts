@@ -1,15 +1,6 @@
 // Which relay level (what our server may demand on the hop to the bank's MX) a domain supports
 // today, from what was observed at each of its MX hosts. Pure: the probe gathers, this judges.
-
-export const RELAY_LEVELS = ["encrypt", "verify", "dane"] as const;
-export type RelayLevel = (typeof RELAY_LEVELS)[number];
-
-/** Meaning of each level, for people. */
-export const RELAY_LEVEL_MEANING: Record<RelayLevel, string> = {
-  encrypt: "every MX offers STARTTLS",
-  verify: "every MX offers STARTTLS with a certificate that verifies for its name",
-  dane: "every MX has DNSSEC-validated TLSA records that its certificate matches",
-};
+import { RELAY_LEVELS, type RelayLevel } from "@sealpost/core";
 
 /** What one MX host lacks for each level: undefined where it meets it. */
 export interface MxCapability {
@@ -52,14 +43,9 @@ export function recommendRelayLevel(mx: readonly MxCapability[], domainProblem?:
   return { level, supports, why };
 }
 
-/** Reads a `require.relay` value from a policy; the error names the JSON path. */
-export function parseRelayLevel(value: unknown, path: string): { ok: true; level: RelayLevel } | { ok: false; error: string } {
-  if (typeof value === "string" && (RELAY_LEVELS as readonly string[]).includes(value)) return { ok: true, level: value as RelayLevel };
-  return { ok: false, error: `${path}: ${JSON.stringify(value)} is not one of ${RELAY_LEVELS.map((level) => `"${level}"`).join(", ")}` };
-}
-
 export interface RequirementCheck {
-  readonly rule: string;
+  /** The rules that ask for this level (the strongest of those covering the domain). */
+  readonly rules: readonly string[];
   readonly required: RelayLevel;
   readonly met: boolean;
   /** When not met: why mail under this rule would be deferred. */
@@ -67,7 +53,7 @@ export interface RequirementCheck {
 }
 
 /** A level is met when the domain supports that level itself, not merely a stronger one. */
-export function checkRequirement(rule: string, required: RelayLevel, recommendation: Recommendation): RequirementCheck {
+export function checkRequirement(rules: readonly string[], required: RelayLevel, recommendation: Recommendation): RequirementCheck {
   const met = recommendation.supports[required];
-  return { rule, required, met, reasons: met ? [] : recommendation.why[required] };
+  return { rules, required, met, reasons: met ? [] : recommendation.why[required] };
 }

@@ -3,7 +3,8 @@
 import { type Style, style } from "../style.js";
 import { describeTlsa } from "./dane.js";
 import type { DomainReport, MxReport } from "./probe-domain.js";
-import { RELAY_LEVELS, type RequirementCheck } from "./relay-level.js";
+import { RELAY_LEVELS } from "@sealpost/core";
+import type { RequirementCheck } from "./relay-level.js";
 
 export interface ProbedDomain extends DomainReport {
   /** With --policy: each rule's relay requirement on this domain and whether it is met today. */
@@ -44,7 +45,7 @@ export function renderReport(report: ProbeReport, color: boolean): string {
 
 function policyCell(domain: ProbedDomain): string {
   if (domain.requirements.length === 0) return "-";
-  return domain.requirements.map((check) => `${check.rule}: ${check.required} ${check.met ? "met" : "NOT MET"}`).join(", ");
+  return domain.requirements.map((check) => `${check.required} ${check.met ? "met" : "NOT MET"} (${check.rules.join(", ")})`).join(", ");
 }
 
 function renderDomain(domain: ProbedDomain, s: Style): string[] {
@@ -68,10 +69,11 @@ function renderDomain(domain: ProbedDomain, s: Style): string[] {
     `  TLS-RPT: ${domain.tlsRpt.record === null ? `none (${domain.tlsRpt.error ?? "no record"})` : `rua ${domain.tlsRpt.rua.join(", ")}`}`,
   );
   for (const check of domain.requirements) {
-    if (check.met) out.push(`  ${s.green("✓")} rule ${check.rule} requires relay "${check.required}": supported today`);
+    const by = `${check.rules.length === 1 ? "rule" : "rules"} ${check.rules.join(", ")}`;
+    if (check.met) out.push(`  ${s.green("✓")} the policy requires relay "${check.required}" (${by}): supported today`);
     else
       out.push(
-        `  ${s.red("✗")} rule ${check.rule} requires relay "${check.required}": mail would be deferred — ${check.reasons.join("; ")}`,
+        `  ${s.red("✗")} the policy requires relay "${check.required}" (${by}): mail would be deferred — ${check.reasons.join("; ")}`,
       );
   }
   return out;
