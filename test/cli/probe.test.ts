@@ -88,6 +88,11 @@ function buildZone(goodSpki: string, selfSpki: string): Zone {
   host("mx.mismatch.test", GOOD_MX, true);
   add("_25._tcp.mx.mismatch.test", "TLSA", { answers: [rr.tlsa("_25._tcp.mx.mismatch.test", 3, 1, 1, selfSpki)], validated: true });
 
+  // insecuremx.test: validated TLSA and addresses, but the MX answer itself is not validated.
+  add("insecuremx.test", "MX", { answers: [rr.mx("insecuremx.test", 10, "mx.insecuremx.test")], validated: false });
+  host("mx.insecuremx.test", SELF_SIGNED_MX, true);
+  add("_25._tcp.mx.insecuremx.test", "TLSA", { answers: [rr.tlsa("_25._tcp.mx.insecuremx.test", 3, 1, 1, selfSpki)], validated: true });
+
   // implicit.test: no MX, an A record (RFC 5321 §5.1).
   host("implicit.test", GOOD_MX, false);
 
@@ -242,6 +247,14 @@ describe("sealpost probe", () => {
     assert.match(mismatch.recommendation.why.dane.join(), /matches none of its TLSA records: DANE senders would defer mail/);
   });
 
+  it("does not count DANE when the MX answer itself is not DNSSEC-validated", async () => {
+    const { report } = await probeJson("insecuremx.test", ...network());
+    const insecure = domain(report, "insecuremx.test");
+    assert.equal(insecure.mx[0]?.tlsa.matched?.startsWith("3 1 1"), true);
+    assert.equal(insecure.recommendation.level, "encrypt");
+    assert.match(insecure.recommendation.why.dane.join(), /the domain's MX answer is not DNSSEC-validated \(RFC 7672 §2\.2\.1\)/);
+  });
+
   it("supports dane but not verify for a self-signed certificate pinned by validated DANE-EE", async () => {
     const { report } = await probeJson("daneonly.test", ...network());
     const dane = domain(report, "daneonly.test");
@@ -372,7 +385,10 @@ describe("sealpost probe", () => {
   it("with --policy, refuses a relay level it does not know and names its JSON path", async () => {
     const result = await runCli("probe", "--policy", fixture("probe-bad-relay.json"), ...network());
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /probe-bad-relay\.json:7:\d+: rules\[0\]\.require\.relay: must be one of "encrypt", "verify", "dane" \(found "tls"\)/);
+    assert.match(
+      result.stderr,
+      /probe-bad-relay\.json:7:\d+: rules\[0\]\.require\.relay: must be one of "encrypt", "verify", "dane" \(found "tls"\)/,
+    );
   });
 
   it("refuses to run without a domain, and with a resolver, port or timeout it cannot use", async () => {

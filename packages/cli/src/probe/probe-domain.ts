@@ -98,7 +98,7 @@ export async function probeDomain(domain: string, context: ProbeContext): Promis
     lookup(context, `_mta-sts.${domain}`, "TXT"),
     lookup(context, `_smtp._tls.${domain}`, "TXT"),
   ]);
-  const mx = await Promise.all(hosts.hosts.map((host) => probeMx(host.host, host.preference, context)));
+  const mx = await Promise.all(hosts.hosts.map((host) => probeMx(host.host, host.preference, hosts.validated, context)));
   const mtaSts = await probeMtaSts(
     domain,
     mtaStsTxt,
@@ -192,7 +192,7 @@ async function addresses(host: string, context: ProbeContext): Promise<{ address
   return { addresses: [], validated, error: failed !== undefined && !failed.ok ? failed.error : `${host} has no A/AAAA records` };
 }
 
-async function probeMx(host: string, preference: number, context: ProbeContext): Promise<MxReport> {
+async function probeMx(host: string, preference: number, mxValidated: boolean, context: ProbeContext): Promise<MxReport> {
   const tlsaName = `_25._tcp.${host}`;
   const [resolved, tlsaAnswer] = await Promise.all([addresses(host, context), lookup(context, tlsaName, "TLSA")]);
   const smtp: SmtpReport & { chain?: readonly Buffer[] } =
@@ -209,7 +209,7 @@ async function probeMx(host: string, preference: number, context: ProbeContext):
     ...(resolved.error === undefined ? {} : { addressError: resolved.error }),
     smtp: smtpReport,
     tlsa,
-    lacks: lacks(smtpReport, tlsa, resolved.validated),
+    lacks: lacks(smtpReport, tlsa, { mx: mxValidated, addresses: resolved.validated }),
   };
 }
 
@@ -255,7 +255,7 @@ function readTlsa(name: string, answer: Lookup, chain: readonly Buffer[]): TlsaR
   return { name, records, validated: answer.authenticated, usable, matched: match === undefined ? null : describeTlsa(match) };
 }
 
-function lacks(smtp: SmtpReport, tlsa: TlsaReport, addressesValidated: boolean): MxReport["lacks"] {
+function lacks(smtp: SmtpReport, tlsa: TlsaReport, validated: { mx: boolean; addresses: boolean }): MxReport["lacks"] {
   let transport: string | undefined;
   if (smtp.outcome === "not-probed") transport = `cannot be reached: ${smtp.error ?? "no address"}`;
   else if (smtp.outcome === "no-starttls") transport = "offers no STARTTLS";
@@ -270,14 +270,17 @@ function lacks(smtp: SmtpReport, tlsa: TlsaReport, addressesValidated: boolean):
     certificate === undefined || certificate.verified
       ? undefined
       : `has a certificate that does not verify: ${certificate.reason ?? "unknown reason"}`;
-  return { ...(verify === undefined ? {} : { verify }), ...daneLack(tlsa, addressesValidated) };
+  return { ...(verify === undefined ? {} : { verify }), ...daneLack(tlsa, validated) };
 }
 
-function daneLack(tlsa: TlsaReport, addressesValidated: boolean): { dane?: string } {
+function daneLack(tlsa: TlsaReport, validated: { mx: boolean; addresses: boolean }): { dane?: string } {
   if (tlsa.error !== undefined) return { dane: `has no usable TLSA answer (${tlsa.error})` };
   if (tlsa.records.length === 0) return { dane: `has no TLSA records at ${tlsa.name}` };
   if (!tlsa.validated) return { dane: "has TLSA records, but the resolver did not validate them with DNSSEC (no AD bit)" };
-  if (!addressesValidated)
+  // RFC 7672 §2.2: DANE applies only to MX hosts and addresses learnt from secure answers; an
+  // insecure MX answer could name an attacker's host, whose own TLSA would then "match".
+  if (!validated.mx) return { dane: "has validated TLSA records, but the domain's MX answer is not DNSSEC-validated (RFC 7672 §2.2.1)" };
+  if (!validated.addresses)
     return { dane: "has validated TLSA records, but its address records are not DNSSEC-validated (RFC 7672 §2.2.2)" };
   if (tlsa.usable === 0)
     return {

@@ -126,14 +126,15 @@ function openTcp(target: SmtpTarget): Promise<Socket> {
 function startTls(plain: Socket, target: SmtpTarget, ca: readonly string[]): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     // rejectUnauthorized is off so that a bad certificate is reported, not just refused: a
-    // sender at "encrypt" level would still deliver over this session.
-    const secure = connectTls({ socket: plain, servername: target.host, ca: [...ca], rejectUnauthorized: false });
+    // sender at "encrypt" level would still deliver over this session. TLS 1.2 at least, as the
+    // exported server settings demand (RFC 8996 retired 1.0 and 1.1).
+    const secure = connectTls({ socket: plain, servername: target.host, ca: [...ca], rejectUnauthorized: false, minVersion: "TLSv1.2" });
     secure.once("secureConnect", () => {
       secure.off("error", onError);
       resolve(secure);
     });
     const onError = (error: NodeJS.ErrnoException) =>
-      reject(new Stage("tls", `TLS handshake failed: ${error.code ?? ""} ${error.message}`.trim()));
+      reject(new Stage("tls", `TLS handshake failed (TLS 1.2 or later required): ${error.code ?? ""} ${error.message}`.trim()));
     secure.once("error", onError);
   });
 }
