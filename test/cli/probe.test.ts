@@ -62,6 +62,11 @@ function buildZone(goodSpki: string, selfSpki: string): Zone {
   add("_mta-sts.sts.test", "TXT", { answers: [rr.txt("_mta-sts.sts.test", "v=STSv1; id=b2")] });
   host("mta-sts.sts.test", "127.0.0.1", false);
 
+  // badsts.test: an MTA-STS record, but the policy host's certificate is not for its name.
+  add("badsts.test", "MX", { answers: [rr.mx("badsts.test", 10, "mx.verify.test")] });
+  add("_mta-sts.badsts.test", "TXT", { answers: [rr.txt("_mta-sts.badsts.test", "v=STSv1; id=c3")] });
+  host("mta-sts.badsts.test", "127.0.0.1", false);
+
   // nostarttls.test: the backup MX offers no STARTTLS.
   add("nostarttls.test", "MX", {
     answers: [rr.mx("nostarttls.test", 10, "mx1.nostarttls.test"), rr.mx("nostarttls.test", 20, "mx2.nostarttls.test")],
@@ -98,6 +103,7 @@ function buildZone(goodSpki: string, selfSpki: string): Zone {
 
   // slow.test: the resolver never answers its MX question.
   add("slow.test", "MX", { silent: true });
+  for (const index of [1, 2, 3, 4]) add(`slow${String(index)}.test`, "MX", { silent: true });
   add("gone.test", "MX", { rcode: "NXDOMAIN" });
 
   zone.set("policy good.test", { answers: [rr.txt("x", policy("enforce", "*.good.test"))] });
@@ -279,6 +285,17 @@ describe("sealpost probe", () => {
     assert.deepEqual(verify.mtaSts.mxNotMatching, ["mx.verify.test"]);
   });
 
+  it("does not accept an MTA-STS policy served with a certificate for another name", async () => {
+    const { report } = await probeJson("badsts.test", ...network());
+    const sts = domain(report, "badsts.test").mtaSts;
+    assert.equal(sts.record?.id, "c3");
+    assert.equal(sts.policy, undefined);
+    assert.equal(
+      sts.policyError,
+      "https://mta-sts.badsts.test/.well-known/mta-sts.txt: the certificate is not valid for mta-sts.badsts.test",
+    );
+  });
+
   it("falls back to the domain's own address when it has no MX records, and says so", async () => {
     const { report } = await probeJson("implicit.test", ...network());
     const implicit = domain(report, "implicit.test");
@@ -302,6 +319,19 @@ describe("sealpost probe", () => {
     assert.equal(domain(report, "gone.test").error, "gone.test does not exist (NXDOMAIN)");
     assert.equal(domain(report, "good.test").recommendation.level, "dane");
     assert.ok(Date.now() - started < 5_000, "the timeout bounds the run");
+  });
+
+  it("runs lookups in parallel, never more at once than --concurrency allows", async () => {
+    const slow = ["slow1.test", "slow2.test", "slow3.test", "slow4.test"];
+    const timed = async (...extra: string[]) => {
+      const started = Date.now();
+      const { report } = await probeJson(...slow, ...network(300), ...extra);
+      assert.equal(report.domains.filter((entry) => /no answer within 300 ms/.test(entry.error ?? "")).length, 4);
+      return Date.now() - started;
+    };
+    // Four silent MX questions of 300 ms each: one after the other with one slot, together otherwise.
+    assert.ok((await timed("--concurrency", "1")) >= 1_200);
+    assert.ok((await timed()) < 1_000);
   });
 
   it("prints the documented JSON shape", async () => {

@@ -14,6 +14,7 @@ import { createDnsClient, formatResolver, type ResolverAddress } from "./probe/d
 import { loadPolicyTargets, type PolicyTarget } from "./probe/policy-relay.js";
 import { probeDomain } from "./probe/probe-domain.js";
 import { createProgressBar } from "./probe/progress-bar.js";
+import { createTrust } from "./probe/smtp-starttls.js";
 import { checkRequirement } from "./probe/relay-level.js";
 import { type ProbedDomain, type ProbeReport, renderReport } from "./probe/render-report.js";
 
@@ -68,7 +69,7 @@ export async function probeCommand(args: string[], io: CliIo): Promise<number> {
     smtpPort,
     httpsPort,
     timeoutMs,
-    ca,
+    trust: createTrust(ca),
     ehloName: values.ehlo ?? hostname(),
   };
   const progress = createProgressBar(io.stderr, domains.length, values.progress === true || io.stderrIsTty === true);

@@ -2,6 +2,7 @@
 // each host's STARTTLS, certificate and TLSA records, its MTA-STS and TLS-RPT records, and the
 // relay level that follows. Lookups fan out in parallel under the shared limit.
 import type * as dnsPacket from "dns-packet";
+import type { SecureContext } from "node:tls";
 import type { Limit } from "./concurrency.js";
 import { describeTlsa, isUsableTlsa, matchTlsa, type TlsaRecord } from "./dane.js";
 import { type DnsClient, DnsError, type QueryType } from "./dns-client.js";
@@ -17,7 +18,8 @@ export interface ProbeContext {
   readonly smtpPort: number;
   readonly httpsPort: number;
   readonly timeoutMs: number;
-  readonly ca: readonly string[];
+  /** The trusted roots (the system's and any --ca-file), parsed once for every connection. */
+  readonly trust: SecureContext;
   readonly ehloName: string;
 }
 
@@ -221,7 +223,10 @@ async function probeAddresses(
   let last: SmtpReport | undefined;
   for (const address of list) {
     const result = await context.limit(() =>
-      probeSmtp({ host, address, port: context.smtpPort }, { timeoutMs: context.timeoutMs, ca: context.ca, ehloName: context.ehloName }),
+      probeSmtp(
+        { host, address, port: context.smtpPort },
+        { timeoutMs: context.timeoutMs, trust: context.trust, ehloName: context.ehloName },
+      ),
     );
     const base = { address, port: context.smtpPort };
     if (result.outcome === "tls") {
@@ -304,7 +309,7 @@ async function probeMtaSts(domain: string, txt: Lookup, mxHosts: readonly string
   if (address === undefined)
     return { ...base, policyError: `cannot resolve ${host}: ${resolved.error ?? "no address"}`, mxNotMatching: [] };
   const fetched = await context.limit(() =>
-    fetchStsPolicy({ host, address, port: context.httpsPort }, { timeoutMs: context.timeoutMs, ca: context.ca }),
+    fetchStsPolicy({ host, address, port: context.httpsPort }, { timeoutMs: context.timeoutMs, trust: context.trust }),
   );
   if (!fetched.ok) return { ...base, policyError: fetched.error, mxNotMatching: [] };
   const policy = parseStsPolicy(fetched.text);

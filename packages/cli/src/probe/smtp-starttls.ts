@@ -1,7 +1,7 @@
 // Asks one MX host what a sending server would meet: the greeting, EHLO, STARTTLS (RFC 3207),
 // and the TLS session and certificate that follow, then QUIT. It sends no mail.
 import { connect as connectTcp, type Socket } from "node:net";
-import { connect as connectTls, type DetailedPeerCertificate, type TLSSocket } from "node:tls";
+import { connect as connectTls, createSecureContext, type DetailedPeerCertificate, type SecureContext, type TLSSocket } from "node:tls";
 
 export interface SmtpTarget {
   /** The MX host name: what the certificate must be valid for (and the TLS SNI). */
@@ -36,8 +36,8 @@ export type SmtpProbeResult =
 
 export interface SmtpProbeOptions {
   readonly timeoutMs: number;
-  /** Trusted roots (PEM): the system's plus any --ca-file. */
-  readonly ca: readonly string[];
+  /** Trusted roots (Node's plus any --ca-file) and the TLS 1.2 floor: see createTrust. */
+  readonly trust: SecureContext;
   /** The name we give in EHLO. */
   readonly ehloName: string;
 }
@@ -88,7 +88,7 @@ export async function probeSmtp(target: SmtpTarget, options: SmtpProbeOptions): 
         if (ready.code !== 220) throw new Stage("starttls", `STARTTLS was answered ${describeReply(ready)}`);
         replies.detach();
         stage = "tls";
-        const secure = await startTls(plain, target, options.ca);
+        const secure = await startTls(plain, target, options.trust);
         socket = secure;
         const result = describeSession(secure, banner, target.host);
         // Politeness only: a server that misbehaves after the handshake changes nothing we report.
@@ -123,12 +123,11 @@ function openTcp(target: SmtpTarget): Promise<Socket> {
   });
 }
 
-function startTls(plain: Socket, target: SmtpTarget, ca: readonly string[]): Promise<TLSSocket> {
+function startTls(plain: Socket, target: SmtpTarget, trust: SecureContext): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     // rejectUnauthorized is off so that a bad certificate is reported, not just refused: a
-    // sender at "encrypt" level would still deliver over this session. TLS 1.2 at least, as the
-    // exported server settings demand (RFC 8996 retired 1.0 and 1.1).
-    const secure = connectTls({ socket: plain, servername: target.host, ca: [...ca], rejectUnauthorized: false, minVersion: "TLSv1.2" });
+    // sender at "encrypt" level would still deliver over this session.
+    const secure = connectTls({ socket: plain, servername: target.host, secureContext: trust, rejectUnauthorized: false });
     secure.once("secureConnect", () => {
       secure.off("error", onError);
       resolve(secure);
@@ -266,4 +265,13 @@ class ReplyReader {
     this.failure ??= error;
     for (const waiter of this.waiting.splice(0)) waiter.reject(this.failure);
   }
+}
+
+/**
+ * One TLS context for every connection of a run (parsing some 140 roots per connection would
+ * dominate a loopback probe): the given roots, and TLS 1.2 at least, as the exported server
+ * settings demand (RFC 8996 retired 1.0 and 1.1).
+ */
+export function createTrust(ca: readonly string[]): SecureContext {
+  return createSecureContext({ ca: [...ca], minVersion: "TLSv1.2" });
 }
