@@ -99,10 +99,11 @@ function renderMx(mx: MxReport, s: Style): string[] {
   else if (tlsa.records.length === 0) out.push(`          TLSA: none`);
   else {
     const validated = tlsa.validated ? "DNSSEC-validated" : s.yellow("NOT validated (no AD bit)");
-    const matched = tlsa.matched === null ? "no match" : `matches ${tlsa.matched}`;
-    out.push(
-      `          TLSA: ${String(tlsa.records.length)} record(s), ${validated}, ${matched}: ${tlsa.records.map(describeTlsa).join(", ")}`,
-    );
+    const matched =
+      tlsa.matched === null
+        ? `the certificate matches none of ${tlsa.records.map(describeTlsa).join(", ")}`
+        : `the certificate matches ${tlsa.matched}`;
+    out.push(`          TLSA: ${String(tlsa.records.length)} record(s), ${validated}; ${matched}`);
   }
   return out;
 }
