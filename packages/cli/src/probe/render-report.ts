@@ -20,7 +20,8 @@ export interface ProbeReport {
   readonly domains: readonly ProbedDomain[];
 }
 
-export function renderReport(report: ProbeReport, color: boolean): string {
+export function renderReport(unsafe: ProbeReport, color: boolean): string {
+  const report = printable(unsafe);
   const s = style(color);
   const out: string[] = [];
   const rows = [
@@ -127,4 +128,23 @@ function table(rows: readonly (readonly string[])[], s: Style): string[] {
       .trimEnd();
     return index === 0 ? s.bold(line) : line;
   });
+}
+
+/**
+ * Banners, replies and DNS names come from servers we do not control: control characters in
+ * them (an escape sequence could rewrite the terminal) are shown as \xNN instead.
+ */
+function printable(report: ProbeReport): ProbeReport {
+  return JSON.parse(JSON.stringify(report), (_key, value: unknown) =>
+    typeof value === "string" ? escapeControls(value) : value,
+  ) as ProbeReport;
+}
+
+function escapeControls(text: string): string {
+  let out = "";
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    out += code < 0x20 || (code >= 0x7f && code <= 0x9f) ? `\\x${code.toString(16).padStart(2, "0")}` : char;
+  }
+  return out;
 }

@@ -250,6 +250,10 @@ class ReplyReader {
         return;
       }
       this.lines.push(match[3] ?? "");
+      if (this.lines.length > 512) {
+        this.fail(new Error("an SMTP reply has more than 512 lines"));
+        return;
+      }
       if (match[2] !== "-") {
         const reply = { code: Number(match[1]), lines: this.lines };
         this.lines = [];
