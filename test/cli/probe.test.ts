@@ -98,6 +98,14 @@ function buildZone(goodSpki: string, selfSpki: string): Zone {
   host("mx.insecuremx.test", SELF_SIGNED_MX, true);
   add("_25._tcp.mx.insecuremx.test", "TLSA", { answers: [rr.tlsa("_25._tcp.mx.insecuremx.test", 3, 1, 1, selfSpki)], validated: true });
 
+  // servfail.test: the TLSA question fails (what a validating resolver answers for bogus data).
+  add("servfail.test", "MX", { answers: [rr.mx("servfail.test", 10, "mx.servfail.test")], validated: true });
+  host("mx.servfail.test", GOOD_MX, true);
+  add("_25._tcp.mx.servfail.test", "TLSA", { rcode: "SERVFAIL" });
+
+  // nullmx.test: "MX 0 ." says the domain accepts no mail (RFC 7505).
+  add("nullmx.test", "MX", { answers: [rr.mx("nullmx.test", 0, ".")] });
+
   // implicit.test: no MX, an A record (RFC 5321 §5.1).
   host("implicit.test", GOOD_MX, false);
 
@@ -128,6 +136,7 @@ before(async () => {
     "mx1.nostarttls.test",
     "mx.unsigned.test",
     "mx.mismatch.test",
+    "mx.servfail.test",
     "implicit.test",
   ]);
   const wrongName = await issueServerCertificate(ca, ["mail.elsewhere.test"]);
@@ -259,6 +268,22 @@ describe("sealpost probe", () => {
     assert.equal(insecure.mx[0]?.tlsa.matched?.startsWith("3 1 1"), true);
     assert.equal(insecure.recommendation.level, "encrypt");
     assert.match(insecure.recommendation.why.dane.join(), /the domain's MX answer is not DNSSEC-validated \(RFC 7672 §2\.2\.1\)/);
+  });
+
+  it("reports a failed TLSA lookup as no DANE, with the resolver's answer", async () => {
+    const { report } = await probeJson("servfail.test", ...network());
+    const failed = domain(report, "servfail.test");
+    assert.equal(failed.recommendation.level, "verify");
+    assert.match(failed.mx[0]?.tlsa.error ?? "", /_25\._tcp\.mx\.servfail\.test TLSA .*SERVFAIL/);
+    assert.match(failed.recommendation.why.dane.join(), /mx\.servfail\.test has no usable TLSA answer \(.*SERVFAIL/);
+  });
+
+  it("says a domain with a null MX accepts no mail, and supports nothing", async () => {
+    const { report } = await probeJson("nullmx.test", ...network());
+    const nullMx = domain(report, "nullmx.test");
+    assert.equal(nullMx.mxSource, "null-mx");
+    assert.equal(nullMx.error, "nullmx.test publishes a null MX (RFC 7505): it accepts no mail");
+    assert.equal(nullMx.recommendation.level, "none");
   });
 
   it("supports dane but not verify for a self-signed certificate pinned by validated DANE-EE", async () => {
