@@ -56,9 +56,10 @@ const GUARANTEE: Record<RelayLevel, readonly string[]> = {
  * Exim's domain lists stop at the first item that matches, so each level's list runs from the
  * most specific entry to the least: the level's own entries as matches, and, negated before
  * them, every other entry below one of them (another level, or an exception). A subdomain
- * thus gets the level of its nearest listed parent. Only those negations are listed: a list
- * whose last item is negated matches every domain that no item names (Exim specification,
- * "Negated items in lists"), which would force TLS on all mail.
+ * thus gets the level of its nearest listed parent. Only those negations are listed: Exim
+ * treats a list whose last item is negated as matching every domain no item names (its
+ * specification, chapter "Domain, host, address, and local part lists"; seen in
+ * test/relay/exim.test.ts), which would force TLS on all mail.
  */
 function domainList(entries: readonly RelayEntry[], level: RelayLevel): string {
   const own = entries.filter((entry) => entry.level === level);
