@@ -10,7 +10,7 @@ import { exportExchange } from "../../packages/cli/src/export/exchange-export.js
 import { exportExim } from "../../packages/cli/src/export/exim-export.js";
 import { exportPostfix } from "../../packages/cli/src/export/postfix-export.js";
 import { compilePolicy, compilePolicyFixture } from "../core/fixtures.js";
-import { examplePolicy, fixture, runCli } from "./run-cli.js";
+import { examplePolicy, fixture, root, runCli } from "./run-cli.js";
 
 const NESTED = relayLevels(compilePolicyFixture("relay-nested.json"));
 
@@ -296,5 +296,16 @@ describe("sealpost export (the command)", () => {
 
   it("is in the help text", async () => {
     assert.match((await runCli("--help")).stdout, /sealpost export postfix\|exim\|exchange POLICY \[--out DIR\]/);
+  });
+
+  it("names every file it writes in the help text and the README", async () => {
+    const help = (await runCli("--help")).stdout.replace(/\s+/g, " ");
+    const readme = await readFile(join(root, "README.md"), "utf8");
+    for (const exported of [exportPostfix(NESTED), exportExim(NESTED), exportExchange(NESTED)]) {
+      for (const { path } of exported.files) {
+        assert.ok(help.includes(path.split("/").at(-1) ?? path), `help text lacks ${path}`);
+        assert.ok(readme.includes(`\`${path}\``), `README lacks ${path}`);
+      }
+    }
   });
 });
