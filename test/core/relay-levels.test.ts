@@ -2,6 +2,7 @@
 // with when rules overlap, and that the add-ins' send decision does not look at it.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { evaluate, relayLevels, validatePolicy } from "@sealpost/core";
 import { compilePolicy, insecureSnapshot, snapshot } from "./fixtures.js";
 
@@ -165,5 +166,49 @@ describe("evaluate ignores require.relay (it is the server's hop)", () => {
     for (const message of [insecureSnapshot(["alice@examplebank.com"]), snapshot(["alice@examplebank.com"])]) {
       assert.deepEqual(evaluate(withRelay, message), evaluate(without, message));
     }
+  });
+});
+
+describe("relayLevels: properties", () => {
+  // A small tree of names, so that random rules overlap, nest and except each other often.
+  const NAMES = ["b.example", "a.b.example", "x.a.b.example", "c.b.example", "d.example", "y.d.example"];
+  const level = fc.constantFrom("encrypt", "verify", "dane");
+  const ruleArbitrary = fc.record({
+    domains: fc.uniqueArray(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 3 }),
+    except: fc.uniqueArray(fc.constantFrom(...NAMES), { maxLength: 2 }),
+    relay: fc.option(level, { nil: undefined }),
+  });
+  const STRENGTH = ["none", "encrypt", "verify", "dane"];
+
+  it("gives every domain the level of its nearest entry, which is the strongest rule that covers it", () => {
+    fc.assert(
+      fc.property(
+        fc.array(ruleArbitrary, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom(...NAMES, "z.x.a.b.example", "e.example"),
+        (drafts, query) => {
+          // Keep only exceptions that are valid: strictly below one of the rule's own domains.
+          const rules = drafts.map((draft, index) => ({
+            id: `r${String(index)}`,
+            domains: draft.domains,
+            except: draft.except.filter(
+              (name) => !draft.domains.includes(name) && draft.domains.some((parent) => name.endsWith(`.${parent}`)),
+            ),
+            require: draft.relay === undefined ? { submission: "tls" } : { relay: draft.relay },
+            action: "block",
+          }));
+          const policy = compilePolicy({ version: 1, rules });
+          const expected = policy.matcher
+            .lookup(query)
+            .matches.map((match) => policy.rules[match.rule]?.relay ?? "none")
+            .reduce((best, candidate) => (STRENGTH.indexOf(candidate) > STRENGTH.indexOf(best) ? candidate : best), "none");
+          const entries = relayLevels(policy);
+          const nearest = entries
+            .filter((entry) => query === entry.domain || query.endsWith(`.${entry.domain}`))
+            .sort((a, b) => b.domain.length - a.domain.length)[0];
+          assert.equal(nearest?.level ?? "none", expected);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

@@ -52,8 +52,8 @@ export interface PostfixInstance {
   log(): Promise<string>;
   /** Queue ids and recipients still in the queue (postqueue -j). */
   queue(): Promise<{ readonly queueName: string; readonly recipients: readonly { address: string; delay_reason?: string }[] }[]>;
-  /** Asks the queue manager to try deferred mail again now. */
-  flush(): Promise<void>;
+  /** What postconf says about the configuration: non-default settings and any warnings. */
+  postconf(): Promise<{ readonly settings: string; readonly warnings: string }>;
   stop(): Promise<void>;
 }
 
@@ -121,7 +121,7 @@ export async function startPostfix(options: PostfixOptions): Promise<PostfixInst
     "biff = no",
     `maillog_file = ${logFile}`,
     `maillog_file_prefixes = ${options.dir}`,
-    // Retries come from the test (flush), not from a timer.
+    // No retries by timer during the run: deferred mail stays deferred for the assertions.
     "queue_run_delay = 1h",
     "minimal_backoff_time = 1h",
     "maximal_backoff_time = 2h",
@@ -161,8 +161,9 @@ export async function startPostfix(options: PostfixOptions): Promise<PostfixInst
         .map((line) => JSON.parse(line) as { queue_name: string; recipients: { address: string; delay_reason?: string }[] })
         .map((entry) => ({ queueName: entry.queue_name, recipients: entry.recipients }));
     },
-    async flush() {
-      await postfixCommand("/usr/sbin/postqueue", ["-c", configDir, "-f"]);
+    async postconf() {
+      const { stdout, stderr } = await run("/usr/sbin/postconf", ["-c", configDir, "-n"], { timeout: 30_000 });
+      return { settings: stdout, warnings: stderr };
     },
     async stop() {
       await postfixCommand("/usr/sbin/postfix", ["-c", configDir, "stop"]).catch(() => "");

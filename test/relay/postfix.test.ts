@@ -270,6 +270,14 @@ describe("the exported Postfix configuration, in a real Postfix", () => {
     assert.deepEqual(received(MX.good, "danebank.test"), []);
   });
 
+  it("accepts every exported main.cf line as a known Postfix parameter", async () => {
+    assert.ok(postfix);
+    const { settings, warnings } = await postfix.postconf();
+    assert.equal(warnings, "");
+    assert.match(settings, /^smtp_tls_policy_maps = hash:\$\{config_directory\}\/sealpost_tls_policy$/m);
+    assert.match(settings, /^smtp_tls_mandatory_protocols = >=TLSv1\.2$/m);
+  });
+
   it("listens on loopback only, and leaves the system's Postfix as it was", async () => {
     assert.ok(postfix);
     const listening = await listeningAddresses(postfix.masterPid);

@@ -83,7 +83,8 @@ export function exportExchange(entries: readonly RelayEntry[]): Export {
         "  ConnectorType = 'Partner'",
         `  RecipientDomains = @(${domains.map(psString).join(", ")})`,
         "  UseMXRecord = $true",
-        `  TlsSettings = ${level === "none" ? "$null" : psString(TLS_SETTINGS[level])}`,
+        // The exceptions' connector names no TLS setting: Exchange's default, opportunistic TLS.
+        ...(level === "none" ? [] : [`  TlsSettings = ${psString(TLS_SETTINGS[level])}`]),
         "  IsTransportRuleScoped = $false",
         "  Enabled = $true",
         `  Comment = ${psString(`${GENERATED} Level: ${level === "none" ? "exceptions, no forced TLS" : level}.`)}`,

@@ -53,12 +53,18 @@ const GUARANTEE: Record<RelayLevel, readonly string[]> = {
 };
 
 /**
- * Exim's domain lists stop at the first item that matches, so each level's list holds every
- * entry, most specific first: the entry's own level as a match, every other level (and each
- * exception) negated. A subdomain therefore gets the level of its nearest listed parent.
+ * Exim's domain lists stop at the first item that matches, so each level's list runs from the
+ * most specific entry to the least: the level's own entries as matches, and, negated before
+ * them, every other entry below one of them (another level, or an exception). A subdomain
+ * thus gets the level of its nearest listed parent. Only those negations are listed: Exim
+ * treats a list whose last item is negated as matching every domain no item names (its
+ * specification, chapter "Domain, host, address, and local part lists"; seen in
+ * test/relay/exim.test.ts), which would force TLS on all mail.
  */
 function domainList(entries: readonly RelayEntry[], level: RelayLevel): string {
-  const items = [...entries]
+  const own = entries.filter((entry) => entry.level === level);
+  const below = entries.filter((entry) => entry.level !== level && own.some((parent) => entry.domain.endsWith(`.${parent.domain}`)));
+  const items = [...own, ...below]
     .sort((a, b) => depth(b.domain) - depth(a.domain) || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0))
     .flatMap((entry) => {
       const not = entry.level === level ? "" : "! ";
@@ -91,11 +97,11 @@ export function exportExim(entries: readonly RelayEntry[]): Export {
     ...(dane
       ? [
           ...comment([
-            "DANE needs DNSSEC-validated answers: ask for them (the DO bit). Exim does not validate",
-            "DNSSEC itself: /etc/resolv.conf must name only a local validating resolver (unbound or",
-            "bind on 127.0.0.1) with 'options trust-ad', or glibc strips the AD bit.",
+            "DANE needs DNSSEC-validated answers. Debian's main/02_exim4-config_options already sets",
+            "dns_dnssec_ok = 1 (ask for them); elsewhere add it to the main section. Exim does not",
+            "validate DNSSEC itself: /etc/resolv.conf must name only a local validating resolver",
+            "(unbound or bind on 127.0.0.1) with 'options trust-ad', or glibc strips the AD bit.",
           ]),
-          "dns_dnssec_ok = 1",
           "",
         ]
       : []),
