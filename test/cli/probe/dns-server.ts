@@ -42,7 +42,9 @@ function respond(zone: Zone, query: dnsPacket.DecodedPacket): dnsPacket.Packet |
   return { type: "response", id: query.id ?? 0, flags, questions: [question], answers: [...(entry?.answers ?? [])] };
 }
 
-export async function startDnsServer(zone: Zone): Promise<TestDnsServer> {
+/** `delayMs` holds every answer back, as a resolver across a network would. */
+export async function startDnsServer(zone: Zone, options: { readonly delayMs?: number } = {}): Promise<TestDnsServer> {
+  const later = (send: () => void) => (options.delayMs === undefined ? send() : void setTimeout(send, options.delayMs));
   const questions: string[] = [];
   const udp: UdpSocket = createSocket("udp4");
   udp.on("message", (data, from) => {
@@ -63,7 +65,7 @@ export async function startDnsServer(zone: Zone): Promise<TestDnsServer> {
       // RFC 1035 §4.2.1: what does not fit is cut and TC set; the client retries over TCP.
       encoded = dnsPacket.encode({ ...response, answers: [], flags: (response.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE });
     }
-    udp.send(encoded, from.port, from.address);
+    later(() => udp.send(encoded, from.port, from.address));
   });
   await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", resolve));
   const port = udp.address().port;
@@ -78,7 +80,7 @@ export async function startDnsServer(zone: Zone): Promise<TestDnsServer> {
       const question = query.questions?.[0];
       questions.push(`${question?.name ?? "?"} ${question?.type ?? "?"} tcp`);
       const response = respond(zone, query);
-      if (response !== undefined) socket.end(dnsPacket.streamEncode(response));
+      if (response !== undefined) later(() => socket.end(dnsPacket.streamEncode(response)));
     });
   });
   await new Promise<void>((resolve, reject) => {
