@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { X509Certificate, createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -18,12 +19,16 @@ const GOOD_MX = "127.0.0.2";
 const WRONG_NAME_MX = "127.0.0.3";
 const PLAIN_MX = "127.0.0.4";
 const SELF_SIGNED_MX = "127.0.0.5";
+const MUTE_MX = "127.0.0.6";
 
 let dir: string;
 let ca: TestCa;
 let dns: TestDnsServer;
 let smtp: RunningServers;
 let policyServer: { port: number; stop(): Promise<void> };
+// Accepts connections and never says a word: the probe's SMTP timeout is what it meets.
+let mute: Server;
+const muteSockets = new Set<Socket>();
 
 function spkiSha256(certPem: string): string {
   const spki = new X509Certificate(certPem).publicKey.export({ type: "spki", format: "der" });
@@ -106,6 +111,10 @@ function buildZone(goodSpki: string, selfSpki: string): Zone {
   // nullmx.test: "MX 0 ." says the domain accepts no mail (RFC 7505).
   add("nullmx.test", "MX", { answers: [rr.mx("nullmx.test", 0, ".")] });
 
+  // mute.test: the MX accepts the connection and never greets.
+  add("mute.test", "MX", { answers: [rr.mx("mute.test", 10, "mx.mute.test")] });
+  host("mx.mute.test", MUTE_MX, false);
+
   // implicit.test: no MX, an A record (RFC 5321 §5.1).
   host("implicit.test", GOOD_MX, false);
 
@@ -150,6 +159,12 @@ before(async () => {
     { address: PLAIN_MX },
     { address: SELF_SIGNED_MX, certificate: selfSigned },
   ]);
+  mute = createServer((socket) => {
+    muteSockets.add(socket);
+    socket.on("error", () => undefined);
+    socket.on("close", () => muteSockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => mute.listen(smtp.smtpPort, MUTE_MX, resolve));
   const sites = new Map(
     ["good.test", "verify.test", "sts.test"].map((domain) => [`mta-sts.${domain}`, { body: policyText(zone, domain) }]),
   );
@@ -157,7 +172,13 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([dns?.stop(), smtp?.stop(), policyServer?.stop()]);
+  for (const socket of muteSockets) socket.destroy();
+  await Promise.all([
+    dns?.stop(),
+    smtp?.stop(),
+    policyServer?.stop(),
+    new Promise((resolve) => (mute === undefined ? resolve(undefined) : mute.close(resolve))),
+  ]);
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
@@ -344,6 +365,23 @@ describe("sealpost probe", () => {
     assert.equal(domain(report, "gone.test").error, "gone.test does not exist (NXDOMAIN)");
     assert.equal(domain(report, "good.test").recommendation.level, "dane");
     assert.ok(Date.now() - started < 5_000, "the timeout bounds the run");
+  });
+
+  it("reports an MX that never greets as failed at the greeting, within the timeout, and closes the connection", async () => {
+    const started = Date.now();
+    const { report } = await probeJson("mute.test", ...network(400));
+    const smtpReport = domain(report, "mute.test").mx[0]?.smtp;
+    assert.equal(smtpReport?.outcome, "failed");
+    assert.equal(smtpReport?.stage, "greeting");
+    assert.equal(smtpReport?.error, "no answer within 400 ms");
+    assert.match(
+      domain(report, "mute.test").recommendation.why.encrypt.join(),
+      /mx\.mute\.test could not be probed \(greeting\): no answer within 400 ms/,
+    );
+    assert.ok(Date.now() - started < 3_000);
+    // The probe hangs up: the server sees its side closed.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(muteSockets.size, 0, "no connection left open");
   });
 
   it("runs lookups in parallel, never more at once than --concurrency allows", async () => {

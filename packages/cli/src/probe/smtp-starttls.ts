@@ -58,7 +58,8 @@ class Stage extends Error {
 
 /** Never throws: every way the session can go wrong is a result naming the step it failed at. */
 export async function probeSmtp(target: SmtpTarget, options: SmtpProbeOptions): Promise<SmtpProbeResult> {
-  let socket: Socket | TLSSocket | undefined;
+  let plainSocket: Socket | undefined;
+  let secureSocket: TLSSocket | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stage: Stage["stage"] = "connect";
   const deadline = new Promise<never>((_, reject) => {
@@ -67,8 +68,10 @@ export async function probeSmtp(target: SmtpTarget, options: SmtpProbeOptions): 
   try {
     return await Promise.race([
       (async (): Promise<SmtpProbeResult> => {
-        const plain = await openTcp(target);
-        socket = plain;
+        // Held before it connects, so that a timeout also ends a connection attempt still pending.
+        const plain = connectTcp({ host: target.address, port: target.port });
+        plainSocket = plain;
+        await connected(plain, target);
         const replies = new ReplyReader(plain);
         stage = "greeting";
         const greeting = await replies.next();
@@ -87,9 +90,11 @@ export async function probeSmtp(target: SmtpTarget, options: SmtpProbeOptions): 
         const ready = await command(plain, replies, "STARTTLS");
         if (ready.code !== 220) throw new Stage("starttls", `STARTTLS was answered ${describeReply(ready)}`);
         replies.detach();
+        // From here TLS owns the socket; an error on it surfaces there (or as the timeout).
+        plain.on("error", () => undefined);
         stage = "tls";
         const secure = await startTls(plain, target, options.trust);
-        socket = secure;
+        secureSocket = secure;
         const result = describeSession(secure, banner, target.host);
         // Politeness only: a server that misbehaves after the handshake changes nothing we report.
         const afterTls = new ReplyReader(secure);
@@ -106,20 +111,20 @@ export async function probeSmtp(target: SmtpTarget, options: SmtpProbeOptions): 
     return { outcome: "failed", stage: failed.stage, error: failed.message };
   } finally {
     clearTimeout(timer);
-    socket?.destroy();
+    secureSocket?.destroy();
+    plainSocket?.destroy();
   }
 }
 
-function openTcp(target: SmtpTarget): Promise<Socket> {
+function connected(socket: Socket, target: SmtpTarget): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = connectTcp({ host: target.address, port: target.port });
+    const onError = (error: NodeJS.ErrnoException) =>
+      reject(new Stage("connect", `cannot connect to ${target.address}:${String(target.port)}: ${error.code ?? error.message}`));
+    socket.once("error", onError);
     socket.once("connect", () => {
-      socket.off("error", reject);
-      resolve(socket);
+      socket.off("error", onError);
+      resolve();
     });
-    socket.once("error", (error: NodeJS.ErrnoException) =>
-      reject(new Stage("connect", `cannot connect to ${target.address}:${String(target.port)}: ${error.code ?? error.message}`)),
-    );
   });
 }
 
