@@ -62,6 +62,7 @@ export async function probeSmtp(target: SmtpTarget, options: SmtpProbeOptions): 
   let secureSocket: TLSSocket | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stage: Stage["stage"] = "connect";
+  let observed: SmtpProbeResult | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Stage(stage, `no answer within ${String(options.timeoutMs)} ms`)), options.timeoutMs);
   });
@@ -95,18 +96,20 @@ export async function probeSmtp(target: SmtpTarget, options: SmtpProbeOptions): 
         stage = "tls";
         const secure = await startTls(plain, target, options.trust);
         secureSocket = secure;
-        const result = describeSession(secure, banner, target.host);
-        // Politeness only: a server that misbehaves after the handshake changes nothing we report.
+        observed = describeSession(secure, banner, target.host);
+        // Politeness only: a server that stalls or errs after the handshake changes nothing we
+        // report (the catch below returns what was observed even if the deadline strikes now).
         const afterTls = new ReplyReader(secure);
         await command(secure, afterTls, `EHLO ${options.ehloName}`).then(
           () => quit(secure, afterTls),
           () => undefined,
         );
-        return result;
+        return observed;
       })(),
       deadline,
     ]);
   } catch (error) {
+    if (observed !== undefined) return observed;
     const failed = error instanceof Stage ? error : new Stage(stage, error instanceof Error ? error.message : String(error));
     return { outcome: "failed", stage: failed.stage, error: failed.message };
   } finally {
