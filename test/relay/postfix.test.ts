@@ -29,6 +29,7 @@ const POLICY = {
     { id: "partner", domains: ["encryptbank.test"], require: { relay: "encrypt" }, action: "block" },
     { id: "banks", domains: ["verifybank.test", "wrongname.test", "rogueca.test"], require: { relay: "verify" }, action: "block" },
     { id: "dane-bank", domains: ["danebank.test"], require: { relay: "dane" }, action: "block" },
+    { id: "idn-bank", domains: ["bänk.test"], require: { relay: "encrypt" }, action: "block" },
   ],
 };
 
@@ -129,6 +130,8 @@ describe("the exported Postfix configuration, in a real Postfix", () => {
       [MX.plain, "pay.plainbank.test"],
       [MX.plain, "news.plainbank.test"],
       [MX.plain, "partner.test"],
+      [MX.plain, "xn--bnk-qla.test"],
+      [MX.plain, "bänk.test"],
       [MX.rogue, "encryptbank.test"],
       [MX.rogue, "rogueca.test"],
       [MX.wrongName, "wrongname.test"],
@@ -172,7 +175,10 @@ describe("the exported Postfix configuration, in a real Postfix", () => {
     ]) {
       await postfix.submit(SENDER, [`someone@${domain}`], `to ${domain}`);
     }
-    await waitForFates(postfix, 9, 60_000);
+    // The same IDN bank, addressed in its A-label and (with SMTPUTF8) in its Unicode form.
+    await postfix.submit(SENDER, ["someone@xn--bnk-qla.test"], "to the IDN bank, A-label");
+    await postfix.submit(SENDER, ["someone@bänk.test"], "to the IDN bank, Unicode");
+    await waitForFates(postfix, 11, 60_000);
   });
 
   after(async () => {
@@ -276,6 +282,16 @@ describe("the exported Postfix configuration, in a real Postfix", () => {
     assert.equal(warnings, "");
     assert.match(settings, /^smtp_tls_policy_maps = hash:\$\{config_directory\}\/sealpost_tls_policy$/m);
     assert.match(settings, /^smtp_tls_mandatory_protocols = >=TLSv1\.2$/m);
+  });
+
+  it("forces TLS on an IDN domain addressed in its A-label form", async () => {
+    assert.match(await fate("xn--bnk-qla.test"), /^status=deferred \(TLS is required, but was not offered/);
+    assert.deepEqual(received(MX.plain, "xn--bnk-qla.test"), []);
+  });
+
+  it("forces TLS on an IDN domain addressed in its Unicode form (SMTPUTF8)", async () => {
+    assert.match(await fate("bänk.test"), /^status=deferred \(TLS is required, but was not offered/);
+    assert.deepEqual(received(MX.plain, "bänk.test"), []);
   });
 
   it("listens on loopback only, and leaves the system's Postfix as it was", async () => {
