@@ -57,6 +57,8 @@ describe("export postfix", () => {
       [".legacy.pay.bank.example", "verify match=hostname"],
       ["xn--bnk-qla.example", "encrypt"],
       [".xn--bnk-qla.example", "encrypt"],
+      ["bänk.example", "encrypt"],
+      [".bänk.example", "encrypt"],
     ]);
   });
 
@@ -180,22 +182,30 @@ describe("export: security regressions", () => {
     assert.match(file(exportExchange(entries), "sealpost-connectors.ps1"), /'\*\.bank\.example'/);
   });
 
-  it("writes IDN domains in A-label form in every format, never the Unicode form outside comments", () => {
+  it("writes IDN domains in A-label form in every format", () => {
     const entries = entriesOf({ id: "banks", domains: ["BÄNK.example."], require: { relay: "verify" } });
-    for (const text of [
-      ...exportPostfix(entries).files.map((candidate) => candidate.text),
-      ...exportExim(entries).files.map((candidate) => candidate.text),
-      file(exportExchange(entries), "sealpost-connectors.ps1"),
-    ]) {
-      const code = text
-        .split("\n")
-        .filter((line) => !line.trimStart().startsWith("#"))
-        .join("\n");
-      assert.doesNotMatch(code, /bänk/i);
-    }
     assert.ok(tableRows(file(exportPostfix(entries), "sealpost_tls_policy")).some(([key]) => key === "xn--bnk-qla.example"));
     assert.ok(eximList(file(exportExim(entries), "main/05_sealpost_relay_tls"), "verify").includes("xn--bnk-qla.example"));
-    assert.match(file(exportExchange(entries), "sealpost-connectors.ps1"), /'xn--bnk-qla\.example', '\*\.xn--bnk-qla\.example'/);
+    assert.match(
+      file(exportExchange(entries), "sealpost-connectors.ps1"),
+      /RecipientDomains = @\('xn--bnk-qla\.example', '\*\.xn--bnk-qla\.example'\)/,
+    );
+  });
+
+  it("also lists an IDN domain in its Unicode form for Postfix and Exim, which see it so in SMTPUTF8 mail", () => {
+    const entries = entriesOf({ id: "banks", domains: ["BÄNK.example."], require: { relay: "verify" } });
+    assert.deepEqual(tableRows(file(exportPostfix(entries), "sealpost_tls_policy")), [
+      ["xn--bnk-qla.example", "verify match=hostname"],
+      [".xn--bnk-qla.example", "verify match=hostname"],
+      ["bänk.example", "verify match=hostname"],
+      [".bänk.example", "verify match=hostname"],
+    ]);
+    assert.deepEqual(eximList(file(exportExim(entries), "main/05_sealpost_relay_tls"), "verify"), [
+      "xn--bnk-qla.example",
+      "*.xn--bnk-qla.example",
+      "bänk.example",
+      "*.bänk.example",
+    ]);
   });
 
   it("never ends an Exim list with a negation, which would match every other domain", () => {

@@ -85,6 +85,9 @@ describe("the exported Exim configuration, checked by Exim", () => {
     ["sparkasse-example.de", "dane"],
     ["mx1.sparkasse-example.de", "dane"],
     ["xn--bnk-qla.example", "verify"],
+    // SMTPUTF8 mail names the IDN domain in Unicode, and Exim matches that form.
+    ["bänk.example", "verify"],
+    ["mx.bänk.example", "verify"],
     ["payroll.example.net", "encrypt"],
     ["notexamplebank.com", "none"],
     ["examplebank.com.evil.example", "none"],

@@ -220,7 +220,8 @@ function submitMessage(port: number, from: string, to: readonly string[], subjec
     const steps: [command: string | null, expect: string][] = [
       [null, "220"],
       ["EHLO client.sealpost.invalid", "250"],
-      [`MAIL FROM:<${from}>`, "250"],
+      // An internationalized address needs SMTPUTF8 (RFC 6531 §3.4), which Postfix's smtpd offers.
+      [`MAIL FROM:<${from}>${[from, ...to].some((address) => /[^ -~]/.test(address)) ? " SMTPUTF8" : ""}`, "250"],
       ...to.map((address): [string, string] => [`RCPT TO:<${address}>`, "250"]),
       ["DATA", "354"],
       [

@@ -29,6 +29,7 @@ const POLICY = {
     { id: "partner", domains: ["encryptbank.test"], require: { relay: "encrypt" }, action: "block" },
     { id: "banks", domains: ["verifybank.test", "wrongname.test", "rogueca.test"], require: { relay: "verify" }, action: "block" },
     { id: "dane-bank", domains: ["danebank.test"], require: { relay: "dane" }, action: "block" },
+    { id: "idn-bank", domains: ["bänk.test"], require: { relay: "encrypt" }, action: "block" },
   ],
 };
 
@@ -129,6 +130,8 @@ describe("the exported Postfix configuration, in a real Postfix", () => {
       [MX.plain, "pay.plainbank.test"],
       [MX.plain, "news.plainbank.test"],
       [MX.plain, "partner.test"],
+      [MX.plain, "xn--bnk-qla.test"],
+      [MX.plain, "bänk.test"],
       [MX.rogue, "encryptbank.test"],
       [MX.rogue, "rogueca.test"],
       [MX.wrongName, "wrongname.test"],
@@ -172,7 +175,14 @@ describe("the exported Postfix configuration, in a real Postfix", () => {
     ]) {
       await postfix.submit(SENDER, [`someone@${domain}`], `to ${domain}`);
     }
-    await waitForFates(postfix, 9, 60_000);
+    // The same IDN bank, addressed in its A-label and (with SMTPUTF8) in its Unicode form.
+    await postfix.submit(SENDER, ["someone@xn--bnk-qla.test"], "to the IDN bank, A-label");
+    await postfix.submit(SENDER, ["someone@bänk.test"], "to the IDN bank, Unicode");
+    // Other spellings of protected domains: upper case (ASCII and Unicode), a trailing dot.
+    await postfix.submit(SENDER, ["upper@PlainBank.TEST"], "to the bank in upper case");
+    await postfix.submit(SENDER, ["upper@BÄNK.test"], "to the IDN bank in upper case");
+    await postfix.submit(SENDER, ["dot@plainbank.test."], "to the bank with a trailing dot");
+    await waitForFates(postfix, 14, 60_000);
   });
 
   after(async () => {
@@ -183,11 +193,15 @@ describe("the exported Postfix configuration, in a real Postfix", () => {
   });
 
   /** The final status line for a recipient, e.g. "status=deferred (TLS is required, …)". */
-  const fate = async (domain: string): Promise<string> => {
+  const fate = async (domain: string, local = "someone"): Promise<string> => {
     assert.ok(postfix);
-    const lines = (await postfix.log()).split("\n").filter((line) => line.includes(`to=<someone@${domain}>`) && line.includes("status="));
+    // Postfix logs the recipient in the case it was written, without a trailing dot.
+    const address = `${local}@${domain}`.toLowerCase();
+    const lines = (await postfix.log())
+      .split("\n")
+      .filter((line) => line.toLowerCase().includes(`to=<${address}>`) && line.includes("status="));
     const last = lines.at(-1);
-    assert.ok(last !== undefined, `no delivery attempt for ${domain} in the log`);
+    assert.ok(last !== undefined, `no delivery attempt for ${address} in the log`);
     return last.slice(last.indexOf("status="));
   };
   const log = async (): Promise<string> => {
@@ -276,6 +290,35 @@ describe("the exported Postfix configuration, in a real Postfix", () => {
     assert.equal(warnings, "");
     assert.match(settings, /^smtp_tls_policy_maps = hash:\$\{config_directory\}\/sealpost_tls_policy$/m);
     assert.match(settings, /^smtp_tls_mandatory_protocols = >=TLSv1\.2$/m);
+  });
+
+  it("forces TLS on an IDN domain addressed in its A-label form", async () => {
+    assert.match(await fate("xn--bnk-qla.test"), /^status=deferred \(TLS is required, but was not offered/);
+    assert.deepEqual(received(MX.plain, "xn--bnk-qla.test"), []);
+  });
+
+  it("forces TLS on an IDN domain addressed in its Unicode form (SMTPUTF8)", async () => {
+    assert.match(await fate("bänk.test"), /^status=deferred \(TLS is required, but was not offered/);
+    assert.deepEqual(received(MX.plain, "bänk.test"), []);
+  });
+
+  it("forces TLS whatever the case of the domain, ASCII or Unicode", async () => {
+    assert.match(await fate("plainbank.test", "upper"), /^status=deferred \(TLS is required, but was not offered/);
+    assert.match(await fate("bänk.test", "upper"), /^status=deferred \(TLS is required, but was not offered/);
+    assert.deepEqual(
+      server(MX.plain).deliveries.filter((delivery) =>
+        delivery.recipients.some((recipient) => recipient.toLowerCase().startsWith("upper@")),
+      ),
+      [],
+    );
+  });
+
+  it("forces TLS on a domain written with a trailing dot", async () => {
+    assert.match(await fate("plainbank.test", "dot"), /^status=deferred \(TLS is required, but was not offered/);
+    assert.deepEqual(
+      server(MX.plain).deliveries.filter((delivery) => delivery.recipients.some((recipient) => recipient.startsWith("dot@"))),
+      [],
+    );
   });
 
   it("listens on loopback only, and leaves the system's Postfix as it was", async () => {

@@ -2,7 +2,7 @@
 // smtp transport per level, laid out as Debian's split configuration (/etc/exim4/conf.d) wants.
 // Option semantics from the Exim 4.96 specification, chapters on the smtp transport and DANE.
 import { RELAY_LEVELS, type RelayEntry, type RelayLevel } from "@sealpost/core";
-import { comment, type Export, GENERATED, shownDomain } from "./exported-file.js";
+import { comment, type Export, GENERATED, shownDomain, spellings } from "./exported-file.js";
 
 export const EXIM_MAIN = "main/05_sealpost_relay_tls";
 export const EXIM_ROUTER = "router/190_sealpost_relay_tls";
@@ -68,7 +68,8 @@ function domainList(entries: readonly RelayEntry[], level: RelayLevel): string {
     .sort((a, b) => depth(b.domain) - depth(a.domain) || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0))
     .flatMap((entry) => {
       const not = entry.level === level ? "" : "! ";
-      return [`${not}${entry.domain}`, `${not}*.${entry.domain}`];
+      // SMTPUTF8 mail names an IDN domain in Unicode, and $domain is then that form.
+      return spellings(entry).flatMap((name) => [`${not}${name}`, `${not}*.${name}`]);
     });
   return items.join(" : \\\n    ");
 }

@@ -28,6 +28,16 @@ export function byLevel(entries: readonly RelayEntry[]): Map<RelayLevel | "none"
   return groups;
 }
 
+/**
+ * The names a mail server may match a domain by: its A-label form, and for an IDN domain also
+ * its Unicode form, because SMTPUTF8 mail (RFC 6531) carries the recipient domain in Unicode
+ * and Postfix and Exim then look up that form as it is: with the A-label alone, such mail to a
+ * protected domain went out in plaintext (test/relay/postfix.test.ts).
+ */
+export function spellings(entry: RelayEntry): string[] {
+  return entry.unicodeDomain === entry.domain ? [entry.domain] : [entry.domain, entry.unicodeDomain];
+}
+
 /** The domain for a comment: its Unicode form beside the A-label when they differ. */
 export function shownDomain(entry: RelayEntry): string {
   return entry.unicodeDomain === entry.domain ? entry.domain : `${entry.domain} (${entry.unicodeDomain})`;

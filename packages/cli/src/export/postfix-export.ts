@@ -2,7 +2,7 @@
 // Semantics from postconf(5) of Postfix 3.7 (Debian 12): smtp_tls_policy_maps, smtp_tls_CAfile,
 // smtp_tls_verify_cert_match, smtp_dns_support_level; the levels as TLS_README describes them.
 import type { RelayEntry, RelayLevel } from "@sealpost/core";
-import { comment, type Export, GENERATED, reason, shownDomain } from "./exported-file.js";
+import { comment, type Export, GENERATED, reason, shownDomain, spellings } from "./exported-file.js";
 
 export const POSTFIX_TABLE = "sealpost_tls_policy";
 export const POSTFIX_MAIN_CF = "main.cf.sealpost";
@@ -20,12 +20,14 @@ const LEVEL: Record<RelayLevel | "none", string> = {
 };
 
 export function exportPostfix(entries: readonly RelayEntry[]): Export {
-  const rows = entries.flatMap((entry) => [
-    { key: entry.domain, value: LEVEL[entry.level], entry, first: true },
-    // The table matches a bare domain only itself; subdomains are looked up as ".parent"
-    // (postconf(5), smtp_tls_policy_maps), whatever parent_domain_matches_subdomains says.
-    { key: `.${entry.domain}`, value: LEVEL[entry.level], entry, first: false },
-  ]);
+  const rows = entries.flatMap((entry) =>
+    spellings(entry).flatMap((name, index) => [
+      { key: name, value: LEVEL[entry.level], entry, first: index === 0 },
+      // The table matches a bare domain only itself; subdomains are looked up as ".parent"
+      // (postconf(5), smtp_tls_policy_maps), whatever parent_domain_matches_subdomains says.
+      { key: `.${name}`, value: LEVEL[entry.level], entry, first: false },
+    ]),
+  );
   const width = Math.max(...rows.map((row) => row.key.length)) + 2;
   const body = rows.flatMap((row) => [
     ...(row.first ? ["", `# ${reason(row.entry)} — ${shownDomain(row.entry)} and its subdomains`] : []),
@@ -40,7 +42,8 @@ export function exportPostfix(entries: readonly RelayEntry[]): Export {
       "Postfix looks up the next-hop domain (the recipient's domain, unless transport_maps or",
       "relayhost send the mail elsewhere: then these entries do not apply), then its parent",
       'domains with a leading dot, nearest first. So "example.com" covers only itself,',
-      '".example.com" every subdomain, and the most specific entry wins.',
+      '".example.com" every subdomain, and the most specific entry wins. An internationalized',
+      "domain is listed in its A-label and its Unicode form: SMTPUTF8 mail names it in Unicode.",
       "",
       "What each level guarantees, and what it does not:",
       "  encrypt    TLS or no delivery (mail waits in the queue). The certificate is not checked:",
