@@ -4,6 +4,7 @@ import type { OutlookReport } from "./outlook.js";
 import type { BundleReport } from "./bundle-size.js";
 import type { Plan, Stats } from "./measure.js";
 import type { PolicyShape } from "./policies.js";
+import type { ProbeBench } from "./probe.js";
 
 export interface EvaluateRow {
   readonly domains: number;
@@ -44,6 +45,7 @@ export interface BenchResults {
   readonly parse: PolicyShape & { readonly textBytes: number; readonly stats: Stats };
   readonly bundle: BundleReport;
   readonly outlook: OutlookReport;
+  readonly probe: ProbeBench;
 }
 
 export function ratio(numerator: number, denominator: number): number {
@@ -159,6 +161,13 @@ export function formatTable(results: BenchResults): string {
     `  send check through it in the bare JavaScript-only runtime, ${count(sends.sends)} sends, ${count(sends.recipients)} recipients, ` +
       `host calls answering asynchronously: median ${sends.medianMs.toFixed(1)} ms, p99 ${sends.p99Ms.toFixed(1)} ms, ` +
       `worst ${sends.maxMs.toFixed(1)} ms; cold start (load + first send) ${sends.coldStartMs.toFixed(1)} ms`,
+  );
+  out.push("");
+  const { probe } = results;
+  out.push(
+    `sealpost probe, ${count(probe.domains)} domains (one STARTTLS MX each) over loopback, every DNS answer ${String(probe.dnsDelayMs)} ms late, ` +
+      `median of ${String(probe.runs)}: --concurrency 1 ${duration(probe.oneAtATimeMs * 1000)}, ` +
+      `--concurrency ${String(probe.concurrency)} ${duration(probe.parallelMs * 1000)} (${times(probe.speedup)} faster)`,
   );
   out.push("");
   out.push(`total runtime ${meta.totalRuntimeS.toFixed(1)} s`);

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { type CompiledPolicy, type Decision, evaluate, parsePolicyText, type PolicyDocument, validatePolicy } from "@sealpost/core";
 import { measureBundle } from "./bundle-size.js";
 import { measureOutlook } from "./outlook.js";
+import { measureProbe } from "./probe.js";
 import { measure, type Plan, type TaskSpec } from "./measure.js";
 import { withNaiveMatcher } from "./naive-matcher.js";
 import { policyDocument, SEED, shapeOf } from "./policies.js";
@@ -126,6 +127,8 @@ async function main(): Promise<void> {
   const bundle = await measureBundle(root);
   progress("timing 200 sends through the built Outlook handler in the bare runtime");
   const outlook = await measureOutlook(root);
+  progress("probing 24 loopback domains one lookup at a time and in parallel");
+  const probe = await measureProbe();
 
   const evaluateRows = prepared.map(({ size }) => {
     const suffixMap = stats(measured, `suffix-map ${size}`);
@@ -166,6 +169,7 @@ async function main(): Promise<void> {
     parse: { ...shapeOf(parseDocument), textBytes: Buffer.byteLength(parseText), stats: stats(measured, `parse ${PARSE_SIZE}`) },
     bundle,
     outlook,
+    probe,
   };
 
   mkdirSync(dirname(resultsFile), { recursive: true });

@@ -20,6 +20,10 @@ await build({
   // jsonc-parser's "main" is a UMD build that esbuild cannot follow; its ESM build is "module".
   mainFields: ["module", "main"],
   sourcemap: "linked",
+  // dns-packet is CommonJS and requires Node built-ins; an ESM bundle has no `require` of its own.
+  banner: {
+    js: 'import { createRequire as sealpostCreateRequire } from "node:module"; const require = sealpostCreateRequire(import.meta.url);',
+  },
   logLevel: "warning",
 });
 

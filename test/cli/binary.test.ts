@@ -42,4 +42,12 @@ describe("the built sealpost binary", () => {
     assert.doesNotMatch(result.stderr, /\n\s+at /);
     assert.match(result.stderr, /^sealpost: /);
   });
+
+  it("runs probe from the bundle, reporting an unreachable resolver for the domain (loopback only)", () => {
+    const result = runBinary("probe", "--resolver", "127.0.0.1:9", "--timeout", "300", "--json", "nothing.test");
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as { domains: { domain: string; error?: string }[] };
+    assert.equal(report.domains[0]?.domain, "nothing.test");
+    assert.match(report.domains[0]?.error ?? "", /^MX lookup failed: nothing\.test MX from 127\.0\.0\.1:9: /);
+  });
 });

@@ -7,7 +7,7 @@ describe("sealpost lint", () => {
   it("accepts the example policy with exit 0", async () => {
     const result = await runCli("lint", examplePolicy);
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /valid \(3 rules, 5 protected domains, 1 pinned key\)/);
+    assert.match(result.stdout, /valid \(4 rules, 6 protected domains, 1 pinned key\)/);
   });
 
   it("reports all three mistakes of a policy, each with its place and path, and exits 2", async () => {

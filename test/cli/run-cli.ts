@@ -1,6 +1,7 @@
 // Runs the CLI in-process with captured output, and the built binary as a user would.
 import { spawnSync } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../../packages/cli/src/cli.js";
 
@@ -21,6 +22,10 @@ export async function runCli(...argv: string[]): Promise<CliResult> {
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
     readFile: (path) => readFile(path, "utf8"),
+    writeFile: async (path, text) => {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, text);
+    },
     color: false,
   });
   return { code, stdout, stderr };

@@ -74,6 +74,7 @@ describe("validatePolicy: a valid policy", () => {
       except: [],
       submission: "tls",
       encryption: ["openpgp"],
+      relay: undefined,
       action: "confirm",
       message: { en: "Encrypt it.", de: "Verschlüsseln." },
       autoEncrypt: true,
@@ -221,7 +222,7 @@ describe("validatePolicy: values", () => {
   it("refuses a rule that requires nothing", () => {
     assert.equal(
       errorAt(validatePolicy(policy({ rules: [rule({ require: {} })] })), "rules[0].require").message,
-      "names no requirement: add submission, encryption or both",
+      "names no requirement: add submission, encryption, relay or several",
     );
   });
 

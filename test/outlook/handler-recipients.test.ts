@@ -85,4 +85,28 @@ describe("OnMessageRecipientsChanged", () => {
     // The auditors want OpenPGP only: together with the bank, OpenPGP is what satisfies both.
     assert.match(infoMessage(loaded, recipients.slice(0, 2), "office365", "en") ?? "", /needs encryption \(OpenPGP\)/);
   });
+
+  it("names no domain whose rules ask only for the server hop (require.relay)", async () => {
+    const loaded = await builtIn(
+      JSON.stringify({
+        version: 1,
+        rules: [
+          { id: "server-hop", domains: ["relay.example"], require: { relay: "verify" }, action: "block" },
+          { id: "banks", domains: ["bank.example"], require: { encryption: ["openpgp"] }, action: "block" },
+        ],
+      }),
+    ).load();
+    assert.equal(infoMessage(loaded, [{ text: "pay@relay.example", kind: "to" }], "pop3", "en"), undefined);
+    const both = infoMessage(
+      loaded,
+      [
+        { text: "pay@relay.example", kind: "to" },
+        { text: "pay@bank.example", kind: "to" },
+      ],
+      "pop3",
+      "en",
+    );
+    assert.match(both ?? "", /bank\.example/);
+    assert.doesNotMatch(both ?? "", /relay\.example/);
+  });
 });

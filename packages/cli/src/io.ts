@@ -3,8 +3,12 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly readFile: (path: string) => Promise<string>;
+  /** Writes a text file, creating the folders it needs (`sealpost export --out`). */
+  readonly writeFile: (path: string, text: string) => Promise<void>;
   /** Whether stdout is a terminal: enables colour. */
   readonly color: boolean;
+  /** Whether stderr is a terminal: enables progress bars there. */
+  readonly stderrIsTty?: boolean;
 }
 
 /** Exit codes are part of the CLI's contract; scripts branch on them. */

@@ -12,7 +12,9 @@ export {
   PolicySchema,
   ENCRYPTION_METHODS,
   ACTIONS,
+  RELAY_LEVELS,
   type Action,
+  type RelayLevel,
   type EncryptionMethod,
   type PolicyDocument,
   type RuleDocument,
@@ -28,6 +30,7 @@ export {
   type PolicyResult,
 } from "./policy/validate-policy.js";
 export { parsePolicyText } from "./policy/parse-policy.js";
+export { relayLevels, relayAtLeast, compareDomains, type RelayEntry } from "./policy/relay-levels.js";
 export { DomainMatcher, type DomainLookup, type RuleMatch } from "./policy/domain-matcher.js";
 export type { ComposeSnapshot, EncryptionState, PolicyUnavailable, RecipientInput, SmtpSecurity, Transport } from "./decision/snapshot.js";
 export {

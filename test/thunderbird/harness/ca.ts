@@ -20,6 +20,13 @@ export interface TestCa {
   readonly keyPem: string;
   /** The CA's common name: also the nickname under which profiles store it. */
   readonly caName: string;
+  /** The CA's private key, for issuing more certificates (issueServerCertificate). */
+  readonly caKeyPath: string;
+}
+
+export interface ServerCertificate {
+  readonly certPem: string;
+  readonly keyPem: string;
 }
 
 /** Runs the openssl CLI in `dir`; its standard output. */
@@ -101,5 +108,52 @@ export async function createTestCa(dir: string): Promise<TestCa> {
     readFile(certPath, "utf8"),
     readFile(keyPath, "utf8"),
   ]);
-  return { dir, caCertPath, caCertPem, certPath, certPem, keyPath, keyPem, caName };
+  return { dir, caCertPath, caCertPem, certPath, certPem, keyPath, keyPem, caName, caKeyPath };
+}
+
+/** A server certificate from `ca` for the DNS names given (the first is also the subject CN). */
+export async function issueServerCertificate(ca: TestCa, names: readonly string[]): Promise<ServerCertificate> {
+  const base = join(ca.dir, `server-${randomBytes(4).toString("hex")}`);
+  await openssl(ca.dir, ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", `${base}-key.pem`]);
+  await openssl(ca.dir, [
+    "req",
+    "-new",
+    "-key",
+    `${base}-key.pem`,
+    "-subj",
+    `/O=Sealpost tests/CN=${names[0] ?? "localhost"}`,
+    "-out",
+    `${base}.csr`,
+  ]);
+  await writeFile(
+    `${base}-ext.cnf`,
+    [
+      "basicConstraints=critical,CA:FALSE",
+      "keyUsage=critical,digitalSignature",
+      "extendedKeyUsage=serverAuth",
+      `subjectAltName=${names.map((name) => `DNS:${name}`).join(",")}`,
+      "",
+    ].join("\n"),
+  );
+  await openssl(ca.dir, [
+    "x509",
+    "-req",
+    "-in",
+    `${base}.csr`,
+    "-CA",
+    ca.caCertPath,
+    "-CAkey",
+    ca.caKeyPath,
+    "-set_serial",
+    `0x${randomBytes(8).toString("hex")}`,
+    "-days",
+    "30",
+    "-sha256",
+    "-extfile",
+    `${base}-ext.cnf`,
+    "-out",
+    `${base}.pem`,
+  ]);
+  const [certPem, keyPem] = await Promise.all([readFile(`${base}.pem`, "utf8"), readFile(`${base}-key.pem`, "utf8")]);
+  return { certPem, keyPem };
 }

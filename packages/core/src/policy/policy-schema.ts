@@ -8,6 +8,9 @@ export const ENCRYPTION_METHODS = ["openpgp", "smime", "label"] as const;
 export type EncryptionMethod = (typeof ENCRYPTION_METHODS)[number];
 export const ACTIONS = ["block", "confirm"] as const;
 export type Action = (typeof ACTIONS)[number];
+/** TLS from our mail server to the recipient's, weakest first: a stronger level includes the weaker ones' guarantees. */
+export const RELAY_LEVELS = ["encrypt", "verify", "dane"] as const;
+export type RelayLevel = (typeof RELAY_LEVELS)[number];
 
 const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
@@ -64,10 +67,18 @@ const Requirements = v.pipe(
         ),
       ),
     ),
+    relay: v.optional(
+      v.pipe(
+        v.picklist(RELAY_LEVELS),
+        v.description(
+          'TLS from our mail server to the recipient domain\'s mail servers, enforced by the server (sealpost export), not by the add-ins: "encrypt" requires TLS with any certificate, "verify" a certificate that verifies for the MX host name, "dane" DANE authentication where the domain publishes TLSA records and never cleartext.',
+        ),
+      ),
+    ),
   }),
   v.check(
-    (value) => value.submission !== undefined || value.encryption !== undefined,
-    "names no requirement: add submission, encryption or both",
+    (value) => value.submission !== undefined || value.encryption !== undefined || value.relay !== undefined,
+    "names no requirement: add submission, encryption, relay or several",
   ),
 );
 

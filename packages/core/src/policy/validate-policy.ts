@@ -4,7 +4,14 @@ import * as v from "valibot";
 import { isSameOrSubdomain, normalizeDomain } from "../address/domain.js";
 import { addressKey, parseRecipients } from "../address/recipients.js";
 import { DomainMatcher } from "./domain-matcher.js";
-import { type Action, type EncryptionMethod, normalizeFingerprint, type PolicyDocument, PolicySchema } from "./policy-schema.js";
+import {
+  type Action,
+  type EncryptionMethod,
+  normalizeFingerprint,
+  type PolicyDocument,
+  PolicySchema,
+  type RelayLevel,
+} from "./policy-schema.js";
 
 export type PathSegment = string | number;
 
@@ -30,6 +37,8 @@ export interface CompiledRule {
   readonly except: readonly string[];
   readonly submission: "tls" | undefined;
   readonly encryption: readonly EncryptionMethod[] | undefined;
+  /** TLS our mail server must use towards these domains; the add-ins do not judge it. */
+  readonly relay: RelayLevel | undefined;
   readonly action: Action;
   readonly message: Readonly<Record<string, string>> | undefined;
   /** Whether an add-in may switch encryption on for the user rather than refuse. */
@@ -162,6 +171,7 @@ const KNOWN_FIELDS = [
   "message",
   "submission",
   "encryption",
+  "relay",
   "name",
 ];
 
@@ -293,6 +303,7 @@ function compile(document: PolicyDocument): CompiledPolicy {
       except,
       submission: rule.require.submission,
       encryption: rule.require.encryption,
+      relay: rule.require.relay,
       action: rule.action,
       message: rule.message,
       autoEncrypt: rule.autoEncrypt ?? rule.require.encryption !== undefined,

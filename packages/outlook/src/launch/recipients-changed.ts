@@ -107,7 +107,8 @@ function requirements(
   for (const recipient of recipients) {
     for (const parsed of parseRecipients(recipient.text)) {
       if (!parsed.ok) continue;
-      const rules = rulesFor(policy, parsed);
+      // A rule that asks only for require.relay binds the mail server, not this message.
+      const rules = rulesFor(policy, parsed).filter((rule) => rule.submission !== undefined || rule.encryption !== undefined);
       if (rules.length === 0) continue;
       const domain = parsed.unicodeDomain;
       if (!domains.includes(domain)) domains.push(domain);
