@@ -104,14 +104,15 @@ export function composeFake(scenario: ComposeScenario = {}): ComposeFake {
       const message = error instanceof Error ? error.message : String(error);
       result = { status: "failed", error: { name: "GenericError", message, code: 9002 } };
     }
-    setTimeout(() => (typeof callback === "function" ? (callback as Callback)(result as Office.AsyncResult<unknown>) : undefined), 0);
+    setTimeout(() => (typeof callback === "function" ? (callback as Callback)(result as unknown as Office.AsyncResult<unknown>) : undefined), 0);
   };
   const last = (args: unknown[]) => args.find((arg) => typeof arg === "function");
   const details = (address: string) => ({ emailAddress: address, displayName: address, recipientType: "externalUser" });
   const field = (name: "to" | "cc" | "bcc") => ({
     getAsync: (...args: unknown[]) => answer(`${name}.getAsync`, last(args), () => recipients[name].map(details)),
   });
-  const sessionSize = (data: Record<string, string>) => Object.entries(data).reduce((sum, [key, value]) => sum + key.length + value.length, 0);
+  const sessionSize = (data: Record<string, string>) =>
+    Object.entries(data).reduce((sum, [key, value]) => sum + key.length + value.length, 0);
 
   const item = {
     itemType: "message",
@@ -212,7 +213,7 @@ export function composeFake(scenario: ComposeScenario = {}): ComposeFake {
   };
 
   // Roaming settings live in memory until saveAsync writes them to the "mailbox" (the state).
-  let pending: Record<string, string> = { ...state.roaming };
+  const pending: Record<string, string> = { ...state.roaming };
   const roamingSettings = {
     get: (name: string) => pending[name],
     set: (name: string, value: string) => void (pending[name] = value),

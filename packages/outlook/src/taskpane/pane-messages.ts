@@ -39,7 +39,8 @@ export const paneEn = {
     "Sealpost could not keep the way back to the original ({size} characters; Outlook keeps at most {limit} for an add-in), so it did not seal.",
   "flow.changed": "{part} changed after sealing ({reason}), so Sealpost cannot put the original back; nothing was changed.",
   "flow.failed": "Sealpost stopped while {step} ({reason}); the message is as it was.",
-  "flow.failed-leftover": "Sealpost stopped while {step} ({reason}) and could not undo everything: {left}. Check the message before sending.",
+  "flow.failed-leftover":
+    "Sealpost stopped while {step} ({reason}) and could not undo everything: {left}. Check the message before sending.",
   "flow.body": "The message text",
   "subject.neutral": "Encrypted message",
 

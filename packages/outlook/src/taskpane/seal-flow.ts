@@ -2,18 +2,19 @@
 // original back exactly. Every change is made in an order that can be undone, and any failure
 // undoes what was done, so that a half-sealed message never stays in the compose window.
 //
-// Where the original lives while the message is sealed: in the sealed content itself. Each seal
-// also encrypts to a fresh "restore key" whose secret key, with the original's metadata (subject,
-// body format, attachment names, inline-ness) and a SHA-256 of each part, is kept in the item's
-// sessionData (Mailbox 1.11; 50,000 characters per add-in up to Mailbox 1.15). The record is a few
-// kilobytes whatever the size of the message, and Unseal decrypts the sealed parts with that key
-// and checks each against its digest before it changes anything.
+// Where the original lives while the message is sealed: each seal also encrypts to a fresh
+// "restore key". Its secret key, the original's metadata (subject, body format, attachment names,
+// inline-ness), a SHA-256 of each attachment and the original body (compressed, encrypted to the
+// restore key alone) are kept in the item's sessionData (Mailbox 1.11; 50,000 characters per
+// add-in up to Mailbox 1.15, 2,621,440 from 1.16). Attachments, which can be megabytes, are not
+// copied: Unseal decrypts the sealed ones with the restore key and checks each against its digest
+// before it changes anything. A body too long for sessionData is refused before anything changes.
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import type { AttachmentSummary, BodyType, ComposeEditor } from "../host/office-compose.js";
 import { describeError } from "../shared/errors.js";
 import { fromBase64, toBase64 } from "./base64.js";
-import type { KeyInfo, SealInput, Sealed } from "./openpgp-api.js";
+import type { KeyInfo, SealInput, Sealed } from "@sealpost/core/openpgp";
 
 export const RECORD_KEY = "sealpost.sealed";
 export const SESSION_LIMIT = 50_000;
@@ -27,6 +28,8 @@ export const ATTACHMENT_LIMIT = 25 * 1024 * 1024;
 /** A key only this message's sessionData can open: the way back to the original. */
 export interface RestoreKeys {
   create(): Promise<{ readonly key: KeyInfo; readonly secret: string }>;
+  /** Encrypts (compressed) to the restore key alone. */
+  lock(key: KeyInfo, data: Uint8Array): Promise<Uint8Array>;
   /** Decrypts one sealed part (armored text or binary) with the secret key. */
   open(secret: string, sealed: string | Uint8Array): Promise<Uint8Array>;
 }
@@ -70,7 +73,8 @@ export interface SealRecord {
   readonly subject: string;
   readonly sealedSubject: string;
   readonly bodyType: BodyType;
-  readonly bodySha256: string;
+  /** The original body, encrypted to the restore key alone, base64. */
+  readonly body: string;
   readonly secret: string;
   readonly attachments: readonly OriginalAttachment[];
 }
@@ -151,7 +155,11 @@ export async function sealItem(deps: SealDeps, request: SealRequest): Promise<Fl
       deps.seal({
         subject,
         body: { type: bodyType, content: body },
-        attachments: originals.map(({ summary, bytes }) => ({ name: summary.name, contentType: contentTypeOf(summary.name), content: bytes })),
+        attachments: originals.map(({ summary, bytes }) => ({
+          name: summary.name,
+          contentType: contentTypeOf(summary.name),
+          content: bytes,
+        })),
         keys: [...request.keys, restore.key],
         ...(request.neutralSubject === undefined ? {} : { protectSubject: { neutralSubject: request.neutralSubject } }),
       }),
@@ -167,7 +175,7 @@ export async function sealItem(deps: SealDeps, request: SealRequest): Promise<Fl
       subject,
       sealedSubject: sealed.subject,
       bodyType,
-      bodySha256: digest(new TextEncoder().encode(body)),
+      body: toBase64(await tx.step("keeping the original text", () => deps.restore.lock(restore.key, new TextEncoder().encode(body)))),
       secret: restore.secret,
       attachments: originals.map(({ summary, bytes }, index) => ({
         name: summary.name,
@@ -232,8 +240,7 @@ export async function unsealItem(deps: Pick<SealDeps, "editor" | "restore">): Pr
     const list = await tx.step("listing the attachments", () => editor.attachments());
 
     // Every part is decrypted and checked before anything changes.
-    const bodyBytes = await open(deps, record.secret, sealedBody.trim(), "the message text");
-    if (digest(bodyBytes) !== record.bodySha256) return refuse({ code: "changed", part: "the message text", reason: "it differs from what was sealed" });
+    const bodyBytes = await open(deps, record.secret, fromBase64(record.body, "the saved text"), "the saved text");
     const body = new TextDecoder("utf-8", { fatal: true }).decode(bodyBytes);
     const taken = new Set<string>();
     const parts: { original: OriginalAttachment; sealedId: string; sealedBase64: string; bytes: Uint8Array }[] = [];
@@ -243,7 +250,8 @@ export async function unsealItem(deps: Pick<SealDeps, "editor" | "restore">): Pr
       taken.add(match.id);
       const data = await tx.step(`reading “${match.name}”`, () => editor.attachmentContent(match.id));
       const bytes = await open(deps, record.secret, fromBase64(data.content, `“${match.name}”`), `“${match.name}”`);
-      if (digest(bytes) !== original.sha256) return refuse({ code: "changed", part: match.name, reason: "it differs from what was sealed" });
+      if (digest(bytes) !== original.sha256)
+        return refuse({ code: "changed", part: match.name, reason: "it differs from what was sealed" });
       parts.push({ original, sealedId: match.id, sealedBase64: data.content, bytes });
     }
 
