@@ -58,6 +58,8 @@ export interface ComposeFake {
   readonly calls: string[];
   /** A deep copy of the item as it stands. */
   snapshot(): ComposeState;
+  /** Make the `call`-th call of `method` (counted from the fake's start) fail. */
+  failAt(method: string, call: number): void;
   /** Tell the pane the recipients changed, as Outlook does (Mailbox 1.7). */
   changeRecipients(field: "to" | "cc" | "bcc", addresses: readonly string[]): void;
 }
@@ -67,6 +69,7 @@ type Callback = (result: Office.AsyncResult<unknown>) => void;
 export function composeFake(scenario: ComposeScenario = {}): ComposeFake {
   const calls: string[] = [];
   const counts = new Map<string, number>();
+  const failures = new Map<string, number[]>(Object.entries(scenario.failures ?? {}).map(([name, at]) => [name, [...at]]));
   const supported = scenario.supported ?? ALL_SETS;
   let nextId = 0;
   const state: ComposeState = {
@@ -95,7 +98,7 @@ export function composeFake(scenario: ComposeScenario = {}): ComposeFake {
     calls.push(name);
     const count = (counts.get(name) ?? 0) + 1;
     counts.set(name, count);
-    const failing = scenario.failures?.[name]?.includes(count) === true;
+    const failing = failures.get(name)?.includes(count) === true;
     let result: { status: string; value?: unknown; error?: { name: string; message: string; code: number } };
     try {
       if (failing) throw Object.assign(new Error(`${name} failed (simulated, call ${String(count)})`), { code: 9002 });
@@ -258,6 +261,7 @@ export function composeFake(scenario: ComposeScenario = {}): ComposeFake {
     state,
     calls,
     snapshot: copy,
+    failAt: (method, call) => failures.set(method, [...(failures.get(method) ?? []), call]),
     changeRecipients: (name, addresses) => {
       recipients[name] = addresses;
       for (const handler of handlers) setTimeout(handler, 0);
