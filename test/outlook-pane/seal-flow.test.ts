@@ -49,7 +49,7 @@ describe("Seal", () => {
       input.keys.map((key) => key.fingerprint),
       [BANK_KEY.fingerprint, "RESTORE0000000000000000000000000000000000"],
     );
-    assert.deepEqual(input.body, SCENARIO.body);
+    assert.deepEqual(input.body, { type: "text", content: "Hello,\nthe figures:" });
     assert.deepEqual(Buffer.from(input.attachments[0]?.content ?? []).toString("base64"), PDF);
     assert.equal(input.attachments[0]?.contentType, "application/pdf");
   });

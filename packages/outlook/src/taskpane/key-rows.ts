@@ -70,7 +70,7 @@ export function keyLine(locale: string, row: RecipientRow): string {
 
 export function sourceName(locale: string, source: string): string {
   const key = `source.${source}` as PaneMessageKey;
-  return key === "source.pinned" || key === "source.wkd" || key === "source.keys.openpgp.org" || key === "source.imported"
+  return key === "source.policy" || key === "source.wkd" || key === "source.keys.openpgp.org" || key === "source.imported"
     ? sayPane(locale, key)
     : source;
 }

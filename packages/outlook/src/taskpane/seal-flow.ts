@@ -140,6 +140,8 @@ export async function sealItem(deps: SealDeps, request: SealRequest): Promise<Fl
     const subject = await tx.step("reading the subject", () => editor.subject());
     const bodyType = await tx.step("reading the message format", () => editor.bodyType());
     const body = await tx.step("reading the message text", () => editor.body(bodyType));
+    // An HTML body is sealed as Outlook's own text rendering of it (inline PGP carries text).
+    const text = bodyType === "text" ? body : await tx.step("reading the message as text", () => editor.body("text"));
     const list = await tx.step("listing the attachments", () => editor.attachments());
     const other = list.find((attachment) => attachment.attachmentType !== "file");
     if (other !== undefined) return refuse({ code: "not-a-file", name: other.name });
@@ -154,7 +156,7 @@ export async function sealItem(deps: SealDeps, request: SealRequest): Promise<Fl
     const sealed = await tx.step("encrypting", () =>
       deps.seal({
         subject,
-        body: { type: bodyType, content: body },
+        body: { type: "text", content: text },
         attachments: originals.map(({ summary, bytes }) => ({
           name: summary.name,
           contentType: contentTypeOf(summary.name),
