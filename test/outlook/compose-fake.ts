@@ -107,7 +107,10 @@ export function composeFake(scenario: ComposeScenario = {}): ComposeFake {
       const message = error instanceof Error ? error.message : String(error);
       result = { status: "failed", error: { name: "GenericError", message, code: 9002 } };
     }
-    setTimeout(() => (typeof callback === "function" ? (callback as Callback)(result as unknown as Office.AsyncResult<unknown>) : undefined), 0);
+    setTimeout(
+      () => (typeof callback === "function" ? (callback as Callback)(result as unknown as Office.AsyncResult<unknown>) : undefined),
+      0,
+    );
   };
   const last = (args: unknown[]) => args.find((arg) => typeof arg === "function");
   const details = (address: string) => ({ emailAddress: address, displayName: address, recipientType: "externalUser" });

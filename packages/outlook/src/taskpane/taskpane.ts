@@ -136,7 +136,7 @@ function renderRecipients(model: PaneModel): void {
           "key",
           state.lookupProblem === undefined ? keyLine(locale, row) : sayPane(locale, "keys.unavailable", { reason: state.lookupProblem }),
         );
-        key.dataset.status = row.lookup?.status ?? "pending";
+        key.dataset.status = state.lookupProblem !== undefined ? "unavailable" : (row.lookup?.status ?? "pending");
         item.appendChild(key);
       }
       return item;

@@ -88,7 +88,7 @@ describe("Seal", () => {
 
   it("refuses to seal when the way back would not fit in sessionData, and says how big it is", async () => {
     // Random text does not compress: 40,000 bytes become more than 50,000 base64 characters.
-    const noise = Array.from({ length: 40_000 }, (_, i) => String.fromCharCode(33 + ((i * 7919) % 89) ^ (i % 7))).join("");
+    const noise = Array.from({ length: 40_000 }, (_, i) => String.fromCharCode((33 + ((i * 7919) % 89)) ^ (i % 7))).join("");
     const fake = composeFake({ ...SCENARIO, body: { type: "text", content: noise } });
     const before = fake.snapshot();
     const result = await sealItem(deps(fake), { keys: [BANK_KEY] });
