@@ -54,7 +54,9 @@ export async function sealMessage(input: SealInput): Promise<Sealed> {
 
   const text = input.body.type === "html" ? htmlAsText(input.body.content) : input.body.content;
   const payload = input.protectSubject === undefined ? text : `${legacyDisplay(input.subject)}${text}`;
-  const bodyMessage = await openpgp.createMessage({ binary: utf8ToBytes(payload), format: "utf8", date });
+  // Literal format "b", not "u": GnuPG and RNP turn a text packet's CRLF into the platform's line
+  // ends, and the body is to arrive exactly as written. Readers decode it as UTF-8 text all the same.
+  const bodyMessage = await openpgp.createMessage({ binary: utf8ToBytes(payload), format: "binary", date });
   const body = await encrypt(bodyMessage, keys, "armored", "the body");
 
   const attachments: SealAttachment[] = [];
