@@ -22,8 +22,8 @@ export interface AttachmentSummary {
   readonly attachmentType: string;
   readonly size: number;
   readonly isInline: boolean;
-  /** The id an HTML body names an inline attachment by (`cid:`); empty where Outlook gives none. */
-  readonly contentId: string;
+  /** The id an HTML body names an inline attachment by (`cid:`); absent or empty where Outlook gives none. */
+  readonly contentId?: string;
 }
 
 export interface AttachmentData {

@@ -182,7 +182,7 @@ export async function sealItem(deps: SealDeps, request: SealRequest): Promise<Fl
       attachments: originals.map(({ summary, bytes }, index) => ({
         name: summary.name,
         isInline: summary.isInline,
-        contentId: summary.contentId,
+        contentId: summary.contentId ?? "",
         sealedName: sealed.attachments[index]?.name ?? "",
         sha256: digest(bytes),
       })),
