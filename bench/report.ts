@@ -1,5 +1,6 @@
 // The shape of bench/results/latest.json and the plain-text table printed from it, so that the
 // table shows exactly what the JSON records.
+import { formatOpenpgp, type OpenpgpReport } from "./openpgp.js";
 import type { OutlookReport } from "./outlook.js";
 import type { BundleReport } from "./bundle-size.js";
 import type { Plan, Stats } from "./measure.js";
@@ -44,6 +45,7 @@ export interface BenchResults {
   readonly parse: PolicyShape & { readonly textBytes: number; readonly stats: Stats };
   readonly bundle: BundleReport;
   readonly outlook: OutlookReport;
+  readonly openpgp: OpenpgpReport;
 }
 
 export function ratio(numerator: number, denominator: number): number {
@@ -160,6 +162,8 @@ export function formatTable(results: BenchResults): string {
       `host calls answering asynchronously: median ${sends.medianMs.toFixed(1)} ms, p99 ${sends.p99Ms.toFixed(1)} ms, ` +
       `worst ${sends.maxMs.toFixed(1)} ms; cold start (load + first send) ${sends.coldStartMs.toFixed(1)} ms`,
   );
+  out.push("");
+  out.push(...formatOpenpgp(results.openpgp));
   out.push("");
   out.push(`total runtime ${meta.totalRuntimeS.toFixed(1)} s`);
   return out.join("\n");

@@ -1,5 +1,6 @@
 // `npm run bench`: send-check latency against policies of 10 to 100,000 domains, by suffix map
-// and by brute force, policy parsing, and the browser bundle; a table, and bench/results/latest.json.
+// and by brute force, policy parsing, the browser bundle, and OpenPGP sealing and key discovery
+// (bench/openpgp.ts); a table, and bench/results/latest.json.
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { arch, cpus, platform } from "node:os";
@@ -7,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CompiledPolicy, type Decision, evaluate, parsePolicyText, type PolicyDocument, validatePolicy } from "@sealpost/core";
 import { measureBundle } from "./bundle-size.js";
+import { measureOpenpgp } from "./openpgp.js";
 import { measureOutlook } from "./outlook.js";
 import { measure, type Plan, type TaskSpec } from "./measure.js";
 import { withNaiveMatcher } from "./naive-matcher.js";
@@ -126,6 +128,7 @@ async function main(): Promise<void> {
   const bundle = await measureBundle(root);
   progress("timing 200 sends through the built Outlook handler in the bare runtime");
   const outlook = await measureOutlook(root);
+  const openpgp = await measureOpenpgp(root, progress);
 
   const evaluateRows = prepared.map(({ size }) => {
     const suffixMap = stats(measured, `suffix-map ${size}`);
@@ -166,6 +169,7 @@ async function main(): Promise<void> {
     parse: { ...shapeOf(parseDocument), textBytes: Buffer.byteLength(parseText), stats: stats(measured, `parse ${PARSE_SIZE}`) },
     bundle,
     outlook,
+    openpgp,
   };
 
   mkdirSync(dirname(resultsFile), { recursive: true });

@@ -12,6 +12,9 @@ import type { FetchLike } from "@sealpost/core/openpgp";
 import { createTestCa } from "../thunderbird/harness/ca.js";
 
 export interface WkdServer {
+  /** The loopback port and the CA that signed its certificate, for a fetch in another process. */
+  readonly port: number;
+  readonly caCertPem: string;
   /** Serves `body` at https://HOST/PATH (query ignored), after `delayMs`. */
   serve(url: string, body: string | Uint8Array, delayMs?: number): void;
   /** Forgets every served key. */
@@ -62,7 +65,7 @@ export async function startWkdServer(): Promise<WkdServer> {
   const closedPort = await listen(closed);
   await new Promise<void>((resolve) => closed.close(() => resolve()));
 
-  const agent = new Agent({ connect: { ca: ca.caCertPem } });
+  const agent = trustingAgent(ca.caCertPem);
   return {
     serve(url, body, delayMs = 0) {
       const parsed = new URL(url);
@@ -75,17 +78,12 @@ export async function startWkdServer(): Promise<WkdServer> {
       delayAll = delayMs;
     },
     requests,
+    port,
+    caCertPem: ca.caCertPem,
     fetchFor(routing = {}) {
-      return async (url, init) => {
-        const parsed = new URL(url);
-        const target = routing.unreachable?.includes(parsed.host)
-          ? closedPort
-          : routing.untrusted?.includes(parsed.host)
-            ? untrustedPort
-            : port;
-        const local = `https://127.0.0.1:${String(target)}/${parsed.host}${parsed.pathname}${parsed.search}`;
-        return undiciFetch(local, { signal: init.signal as AbortSignal, headers: init.headers, dispatcher: agent });
-      };
+      return loopbackFetch(agent, (host) =>
+        routing.unreachable?.includes(host) ? closedPort : routing.untrusted?.includes(host) ? untrustedPort : port,
+      );
     },
     async close() {
       await agent.close();
@@ -94,5 +92,19 @@ export async function startWkdServer(): Promise<WkdServer> {
       await Promise.all([new Promise((resolve) => server.close(resolve)), new Promise((resolve) => untrustedServer.close(resolve))]);
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** An undici dispatcher that trusts `caCertPem` (and nothing else) for the loopback servers. */
+export function trustingAgent(caCertPem: string): Agent {
+  return new Agent({ connect: { ca: caCertPem } });
+}
+
+/** A fetch that sends https://HOST/PATH to https://127.0.0.1:PORT/HOST/PATH, PORT chosen by host. */
+export function loopbackFetch(agent: Agent, portFor: (host: string) => number): FetchLike {
+  return async (url, init) => {
+    const parsed = new URL(url);
+    const local = `https://127.0.0.1:${String(portFor(parsed.host))}/${parsed.host}${parsed.pathname}${parsed.search}`;
+    return undiciFetch(local, { signal: init.signal as AbortSignal, headers: init.headers, dispatcher: agent });
   };
 }
