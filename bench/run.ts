@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CompiledPolicy, type Decision, evaluate, parsePolicyText, type PolicyDocument, validatePolicy } from "@sealpost/core";
 import { measureBundle } from "./bundle-size.js";
+import { measureChromium } from "./openpgp-chromium.js";
 import { measureOpenpgp } from "./openpgp.js";
 import { measureOutlook } from "./outlook.js";
 import { measure, type Plan, type TaskSpec } from "./measure.js";
@@ -129,6 +130,8 @@ async function main(): Promise<void> {
   progress("timing 200 sends through the built Outlook handler in the bare runtime");
   const outlook = await measureOutlook(root);
   const openpgp = await measureOpenpgp(root, progress);
+  progress("sealing in headless Chromium, and weighing the task pane");
+  const chromium = await measureChromium(root, progress);
 
   const evaluateRows = prepared.map(({ size }) => {
     const suffixMap = stats(measured, `suffix-map ${size}`);
@@ -170,6 +173,7 @@ async function main(): Promise<void> {
     bundle,
     outlook,
     openpgp,
+    chromium,
   };
 
   mkdirSync(dirname(resultsFile), { recursive: true });
