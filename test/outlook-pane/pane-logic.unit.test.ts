@@ -72,6 +72,13 @@ describe("whom Seal encrypts to", () => {
       [BANK.fingerprint, COLLEAGUE.fingerprint],
     );
     assert.equal(plan.protectSubject, false);
+    assert.deepEqual(
+      plan.recipients.map((recipient) => [recipient.address, recipient.fingerprint, recipient.source]),
+      [
+        ["pay@bank.example", BANK.fingerprint, "policy"],
+        ["bob@corp.example", COLLEAGUE.fingerprint, "wkd"],
+      ],
+    );
   });
 
   it("refuses while a protected recipient has no usable key, naming it", () => {

@@ -39,6 +39,19 @@ describe("Seal", () => {
     assert.ok(!fake.state.sessionData[RECORD_KEY]?.includes("figures"), "the way back keeps no readable text");
   });
 
+  it("keeps in the record whom the message was sealed to, for the send check", async () => {
+    const fake = composeFake(SCENARIO);
+    const recipient = {
+      address: "pay@bank.example",
+      fingerprint: BANK_KEY.fingerprint,
+      encryptionKeyIds: BANK_KEY.encryptionKeyIds,
+      source: "wkd",
+    };
+    await sealItem(deps(fake), { keys: [BANK_KEY], recipients: [recipient] });
+    const record = JSON.parse(fake.state.sessionData[RECORD_KEY] ?? "{}") as { recipients?: unknown };
+    assert.deepEqual(record.recipients, [recipient]);
+  });
+
   it("encrypts to the recipients' keys and the restore key, with the original text and bytes", async () => {
     const fake = composeFake(SCENARIO);
     const calls: SealCalls = { inputs: [] };

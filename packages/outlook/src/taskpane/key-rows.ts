@@ -3,6 +3,7 @@
 // which protected recipient stops the seal.
 import type { CompiledPolicy } from "@sealpost/core";
 import type { KeyInfo, KeyLookup } from "@sealpost/core/openpgp";
+import type { SealedRecipient } from "./seal-flow.js";
 import type { CheckResult } from "../launch/send-check.js";
 import { type PaneMessageKey, sayPane } from "./pane-messages.js";
 
@@ -38,7 +39,12 @@ export function lookupAddresses(result: CheckResult): string[] {
 }
 
 export type SealPlan =
-  | { readonly ok: true; readonly keys: readonly KeyInfo[]; readonly protectSubject: boolean }
+  | {
+      readonly ok: true;
+      readonly keys: readonly KeyInfo[];
+      readonly recipients: readonly SealedRecipient[];
+      readonly protectSubject: boolean;
+    }
   | { readonly ok: false; readonly missing: readonly string[] };
 
 /** Encrypts to every protected recipient's key and every other known one; refuses while a protected one has none. */
@@ -46,8 +52,14 @@ export function sealPlan(rows: readonly RecipientRow[]): SealPlan {
   const missing = rows.filter((row) => row.needsKey && row.lookup?.status !== "found").map((row) => row.address);
   if (missing.length > 0) return { ok: false, missing: [...new Set(missing)] };
   const keys = new Map<string, KeyInfo>();
-  for (const row of rows) if (row.lookup?.status === "found") keys.set(row.lookup.key.fingerprint, row.lookup.key);
-  return { ok: true, keys: [...keys.values()], protectSubject: rows.some((row) => row.protectSubject) };
+  const recipients: SealedRecipient[] = [];
+  for (const row of rows) {
+    if (row.lookup?.status !== "found") continue;
+    const { key, source } = row.lookup;
+    keys.set(key.fingerprint, key);
+    recipients.push({ address: row.address, fingerprint: key.fingerprint, encryptionKeyIds: key.encryptionKeyIds, source });
+  }
+  return { ok: true, keys: [...keys.values()], recipients, protectSubject: rows.some((row) => row.protectSubject) };
 }
 
 /** What the pane says about a recipient's key. */

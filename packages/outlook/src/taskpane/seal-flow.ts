@@ -43,6 +43,8 @@ export interface SealDeps {
 export interface SealRequest {
   /** Every recipient key to encrypt to, already checked. */
   readonly keys: readonly KeyInfo[];
+  /** Which recipient each key is for and where it came from, kept in the record for the send check. */
+  readonly recipients?: readonly SealedRecipient[];
   /** Set when a rule asks for the subject to travel inside the encryption. */
   readonly neutralSubject?: string;
 }
@@ -67,7 +69,15 @@ interface OriginalAttachment {
   readonly sha256: string;
 }
 
-/** What sessionData keeps for Unseal. */
+/** A recipient's key as sealed to: what a send check can match the sealed parts' PKESKs against. */
+export interface SealedRecipient {
+  readonly address: string;
+  readonly fingerprint: string;
+  readonly encryptionKeyIds: readonly string[];
+  readonly source: string;
+}
+
+/** What sessionData keeps for Unseal (and, for the send check, whom the message was sealed to). */
 export interface SealRecord {
   readonly v: 1;
   readonly subject: string;
@@ -77,6 +87,7 @@ export interface SealRecord {
   readonly body: string;
   readonly secret: string;
   readonly attachments: readonly OriginalAttachment[];
+  readonly recipients: readonly SealedRecipient[];
 }
 
 class StepError extends Error {
@@ -186,6 +197,7 @@ export async function sealItem(deps: SealDeps, request: SealRequest): Promise<Fl
         sealedName: sealed.attachments[index]?.name ?? "",
         sha256: digest(bytes),
       })),
+      recipients: request.recipients ?? [],
     };
     const recordText = JSON.stringify(record);
     const limit = sessionLimit(editor);

@@ -182,7 +182,11 @@ async function onSeal(): Promise<void> {
   await act(sayPane(locale, "seal.working"), async () => {
     const result = await sealItem(
       { editor: createOfficeEditor(Office), seal: sealMessage, restore: restoreKeys },
-      { keys: plan.keys, ...(plan.protectSubject ? { neutralSubject: sayPane(locale, "subject.neutral") } : {}) },
+      {
+        keys: plan.keys,
+        recipients: plan.recipients,
+        ...(plan.protectSubject ? { neutralSubject: sayPane(locale, "subject.neutral") } : {}),
+      },
     );
     if (!result.ok) return { text: flowText(locale, result), focus: "action-status" };
     const keys = plan.keys.map((key) => groupFingerprint(key.fingerprint)).join(", ");
