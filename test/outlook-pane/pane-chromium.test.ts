@@ -233,6 +233,16 @@ describe("the built task pane in Chromium", () => {
     assert.equal((await sendCheck([BANK], after))?.allowEvent, false);
   });
 
+  it("follows the recipients as they change, and stops Seal once a protected one has no key", async () => {
+    const opened = await openPane(pane, scenario([BANK]), POLICY);
+    const { page } = opened;
+    await opened.keysSettled();
+    assert.equal(await page.getAttribute("#seal", "aria-disabled"), "false");
+    await page.evaluate(`globalThis.__sealpostFake.changeRecipients("to", ${JSON.stringify([BANK, NOKEY])})`);
+    await waitForText(page, "#seal-why", /no usable key for treasury@nokey\.example/);
+    assert.equal(await page.getAttribute("#seal", "aria-disabled"), "true");
+  });
+
   it("speaks German when Outlook does", async () => {
     const opened = await openPane(pane, scenario([BANK, NOKEY], { displayLanguage: "de-DE" }), POLICY);
     const { page } = opened;

@@ -313,6 +313,25 @@ export function createOfficeEditor(office: typeof Office, timeouts = EDITOR_TIME
   };
 }
 
+/** For the task pane: resolves once Office.js has loaded and handed over the item. */
+export async function officeReady(office: typeof Office): Promise<void> {
+  await office.onReady();
+}
+
+/** The Office display language (BCP 47), "en" where Outlook gives none. */
+export function officeLanguage(office: typeof Office): string {
+  const language: unknown = office.context?.displayLanguage;
+  return typeof language === "string" && language !== "" ? language : "en";
+}
+
+/** Calls `handler` whenever the recipients change (Mailbox 1.7); resolves once Outlook registered it. */
+export function onRecipientsChanged(office: typeof Office, handler: () => void, ms = EDITOR_TIMEOUTS.callMs): Promise<void> {
+  const item = composeItem(office);
+  return caller(office)<void>("following the recipients", ms, (done) =>
+    item.addHandlerAsync(office.EventType.RecipientsChanged, handler, done),
+  );
+}
+
 /** Settings that roam with the user's mailbox (`Office.context.roamingSettings`, 32 KB in all per add-in). */
 export interface RoamingStore {
   get(name: string): string | undefined;

@@ -11,7 +11,14 @@ import {
   sealMessage,
   wkdSource,
 } from "@sealpost/core/openpgp";
-import { createOfficeEditor, createOfficeHost, officeRoamingSettings } from "../host/office-compose.js";
+import {
+  createOfficeEditor,
+  createOfficeHost,
+  officeLanguage,
+  officeReady,
+  officeRoamingSettings,
+  onRecipientsChanged,
+} from "../host/office-compose.js";
 import { say } from "../launch/messages.js";
 import { createPolicySource, type FetchText, POLICY_TIMINGS, type SealpostConfig } from "../launch/policy-source.js";
 import { type CheckResult, checkMessage, SEND_DEADLINE_MS } from "../launch/send-check.js";
@@ -60,7 +67,7 @@ function keyFinder(result: CheckResult): KeyFinder {
 
 async function refresh(): Promise<void> {
   const run = ++running;
-  state.locale = Office.context.displayLanguage || "en";
+  state.locale = officeLanguage(Office);
   show(element("status"), say(state.locale, "pane.checking"));
   try {
     const result = await checkMessage(createOfficeHost(Office), { policy, deadlineMs: SEND_DEADLINE_MS * 3, alwaysReadEncryption: true });
@@ -380,13 +387,12 @@ function element(id: string): HTMLElement {
   return found;
 }
 
-void Office.onReady(() => {
+void officeReady(Office).then(() => {
   element("refresh").addEventListener("click", () => void refresh());
   element("seal").addEventListener("click", () => void onSeal());
   element("unseal").addEventListener("click", () => void onUnseal());
   element("import").addEventListener("click", () => void onImport());
-  const item = Office.context.mailbox.item as Office.MessageCompose | undefined;
-  // Mailbox 1.7: the pane follows the recipients as they change.
-  item?.addHandlerAsync(Office.EventType.RecipientsChanged, () => void refresh());
+  // The pane follows the recipients as they change; without that, "Check again" still works.
+  onRecipientsChanged(Office, () => void refresh()).catch(() => undefined);
   void refresh();
 });
