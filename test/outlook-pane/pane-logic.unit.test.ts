@@ -97,9 +97,17 @@ describe("whom Seal encrypts to", () => {
   });
 
   it("needs no key for a rule that accepts only a sensitivity label", () => {
-    const rows = recipientRows(checkResult(["x@label.example"]), [missing("x@label.example")]);
+    const rows = recipientRows(checkResult(["x@label.example", "bob@corp.example"]), [
+      missing("x@label.example"),
+      found("bob@corp.example", COLLEAGUE, "wkd"),
+    ]);
     assert.equal(rows[0]?.needsKey, false);
     assert.ok(sealPlan(rows).ok);
+  });
+
+  it("refuses to seal to nobody: when no recipient has a known key", () => {
+    const rows = recipientRows(checkResult(["bob@corp.example"]), [missing("bob@corp.example")]);
+    assert.deepEqual(sealPlan(rows), { ok: false, missing: ["bob@corp.example"] });
   });
 
   it("treats an address it cannot read as one that lacks a key", () => {

@@ -59,6 +59,8 @@ export function sealPlan(rows: readonly RecipientRow[]): SealPlan {
     keys.set(key.fingerprint, key);
     recipients.push({ address: row.address, fingerprint: key.fingerprint, encryptionKeyIds: key.encryptionKeyIds, source });
   }
+  // Sealed to no recipient's key, the message would reach nobody who can read it.
+  if (keys.size === 0) return { ok: false, missing: [...new Set(rows.map((row) => row.address))] };
   return { ok: true, keys: [...keys.values()], recipients, protectSubject: rows.some((row) => row.protectSubject) };
 }
 
