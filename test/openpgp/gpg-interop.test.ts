@@ -62,6 +62,7 @@ describe("keys GnuPG makes", () => {
 
   const refusals = [
     ["expired", "expired", "expired"],
+    ["setExpired", "expired", "expired"],
     ["revoked", "revoked", "revoked"],
     ["weak", "weak", "RSA 1024"],
     ["weakSubkey", "weak", "RSA 1024"],

@@ -75,7 +75,13 @@ export function createKeyFinder(options: KeyFinderOptions): KeyFinder {
     if (cached !== undefined && cached.expiresAt > now()) return { ...cached.lookup, address: input };
     let answer = pending.get(address);
     if (answer === undefined) {
-      answer = lookUp(address).finally(() => pending.delete(address));
+      // find() never rejects: a failure of the finder itself is reported like any other.
+      answer = lookUp(address)
+        .catch((error: unknown): Answer => {
+          const outcome = `failed: ${error instanceof Error ? error.message : String(error)}`;
+          return { lookup: { address, status: "missing", tried: [{ source: "finder", outcome, code: "error" }] }, cacheable: false };
+        })
+        .finally(() => pending.delete(address));
       pending.set(address, answer);
     }
     const { lookup, cacheable } = await answer;
