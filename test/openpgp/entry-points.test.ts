@@ -53,8 +53,12 @@ describe("entry points", () => {
     );
   });
 
-  it("@sealpost/core/openpgp does carry openpgp.js", async () => {
+  it("@sealpost/core/openpgp carries openpgp.js, and no HTML renderer", async () => {
     const inputs = await inputsOf('export * from "@sealpost/core/openpgp";');
     assert.ok(inputs.some((input) => /node_modules\/openpgp\//.test(input)));
+    assert.deepEqual(
+      inputs.filter((input) => /node_modules\/(html-to-text|htmlparser2|entities)\//.test(input)),
+      [],
+    );
   });
 });

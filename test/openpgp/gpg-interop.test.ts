@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { convert } from "html-to-text";
 import { encryptedTo, type KeyInfo, readPublicKeys, sealMessage } from "@sealpost/core/openpgp";
 import { type GpgKeys, gpgKeyIds, makeGpgKeys } from "./gpg-keys.js";
 import { createRnp, type Rnp } from "./tools.js";
@@ -62,6 +63,7 @@ describe("keys GnuPG makes", () => {
 
   const refusals = [
     ["expired", "expired", "expired"],
+    ["setExpired", "expired", "expired"],
     ["revoked", "revoked", "revoked"],
     ["weak", "weak", "RSA 1024"],
     ["weakSubkey", "weak", "RSA 1024"],
@@ -175,11 +177,13 @@ describe("what sealMessage produces, GnuPG and RNP decrypt", () => {
     assert.equal(plain, `Subject: Q3 acquisition: Müller GmbH\r\n\r\n${body}`);
   });
 
-  it("seals an HTML body as its text rendering, which inline-PGP readers show as text", async () => {
+  it("seals an HTML body as the text htmlToText renders, which inline-PGP readers show as text", async () => {
     const html = `<html><body><p>Dear <b>bank</b>,</p><p>please release <a href="https://pay.example/1">payment 1</a>.</p><img src="cid:logo"></body></html>`;
+    const htmlToText = (markup: string) => convert(markup, { wordwrap: false, selectors: [{ selector: "img", format: "skip" }] });
     const htmlSeal = await sealMessage({
       subject: "s",
       body: { type: "html", content: html },
+      htmlToText,
       attachments: [],
       keys: [await usable(keys.rsa.publicKey)],
     });
@@ -187,5 +191,15 @@ describe("what sealMessage produces, GnuPG and RNP decrypt", () => {
     assert.doesNotMatch(plain, /<b>|<p>|<img/);
     assert.match(plain, /Dear bank,/);
     assert.match(plain, /payment 1 \[https:\/\/pay\.example\/1\]/);
+  });
+
+  it("refuses an HTML body without htmlToText rather than sealing markup", async () => {
+    const input = {
+      subject: "s",
+      body: { type: "html", content: "<p>x</p>" },
+      attachments: [],
+      keys: [await usable(keys.rsa.publicKey)],
+    } as const;
+    await assert.rejects(sealMessage(input), /htmlToText/);
   });
 });

@@ -17,6 +17,8 @@ export interface GpgKeys {
   readonly rsa: MadeKey;
   readonly curve: MadeKey;
   readonly expired: MadeKey;
+  /** Made valid, then given a one-second lifetime with gpg --quick-set-expire, and left to run out. */
+  readonly setExpired: MadeKey;
   readonly revoked: MadeKey;
   readonly weak: MadeKey;
   readonly weakSubkey: MadeKey;
@@ -44,6 +46,10 @@ export async function makeGpgKeys(): Promise<GpgKeys> {
     // Made in 2020, valid for a day: expired by GnuPG's own reckoning, not by a test clock.
     const expired = await key("old", "future-default", "default", "1d", ["--faked-system-time", "20200101T000000!"]);
 
+    const shortLived = await key("brief", "future-default");
+    await gpg.run(["--quick-set-expire", shortLived.fingerprint, "seconds=1"]);
+    const setExpiredAt = Date.now();
+
     const revokedFingerprint = await gpg.generate("Rev <rev@bank.example>", "future-default", "default", "never");
     // GnuPG writes a revocation certificate with every new key; its BEGIN line is prefixed by ":"
     // so that it cannot be imported by mistake, and removing that is the documented way to use it.
@@ -56,11 +62,13 @@ export async function makeGpgKeys(): Promise<GpgKeys> {
     const weakSubkey = await key("half", "rsa3072", "cert,sign");
     await gpg.run(["--quick-add-key", weakSubkey.fingerprint, "rsa1024", "encr", "never"]);
     const signOnly = await key("signer", "ed25519", "sign");
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 2100 - (Date.now() - setExpiredAt))));
     return {
       gpg,
       rsa,
       curve,
       expired,
+      setExpired: await made(shortLived.email, shortLived.fingerprint),
       revoked,
       weak: await made(weak.email, weak.fingerprint),
       weakSubkey: await made(weakSubkey.email, weakSubkey.fingerprint),

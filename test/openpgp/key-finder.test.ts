@@ -62,6 +62,18 @@ describe("createKeyFinder", () => {
     assert.deepEqual(found(lookup), { fingerprint: AUDIT.fingerprint, source: "policy" });
   });
 
+  it("uses an armored pin that also carries its fingerprint (as Outlook's key directory passes it) directly", async () => {
+    const base = policyWithKeys({ "pay@bank.example": PAY.armored });
+    const keys = new Map([["pay@bank.example", { armored: PAY.armored, fingerprint: PAY.fingerprint }]]);
+    const wkd = tableSource("wkd", {});
+    const [lookup] = await createKeyFinder({ policy: { ...base, keys }, sources: [wkd] }).find(["pay@bank.example"]);
+    assert.deepEqual(found(lookup), { fingerprint: PAY.fingerprint, source: "policy" });
+    assert.deepEqual(wkd.asked, []);
+    const contradicting = new Map([["pay@bank.example", { armored: PAY.armored, fingerprint: AUDIT.fingerprint }]]);
+    const [refused] = await createKeyFinder({ policy: { ...base, keys: contradicting }, sources: [] }).find(["pay@bank.example"]);
+    assert.equal(refused?.status === "refused" && refused.problem.code, "pin-mismatch");
+  });
+
   it("refuses a pinned armored key that has expired, saying so", async () => {
     const finder = createKeyFinder({ policy: policyWithKeys({ "treasury@bank.example": EXPIRED.armored }), sources: [] });
     const [lookup] = await finder.find(["treasury@bank.example"]);

@@ -75,7 +75,13 @@ export function createKeyFinder(options: KeyFinderOptions): KeyFinder {
     if (cached !== undefined && cached.expiresAt > now()) return { ...cached.lookup, address: input };
     let answer = pending.get(address);
     if (answer === undefined) {
-      answer = lookUp(address).finally(() => pending.delete(address));
+      // find() never rejects: a failure of the finder itself is reported like any other.
+      answer = lookUp(address)
+        .catch((error: unknown): Answer => {
+          const outcome = `failed: ${error instanceof Error ? error.message : String(error)}`;
+          return { lookup: { address, status: "missing", tried: [{ source: "finder", outcome, code: "error" }] }, cacheable: false };
+        })
+        .finally(() => pending.delete(address));
       pending.set(address, answer);
     }
     const { lookup, cacheable } = await answer;
@@ -85,8 +91,8 @@ export function createKeyFinder(options: KeyFinderOptions): KeyFinder {
 
   async function lookUp(address: string): Promise<Answer> {
     const pin = options.policy?.keys.get(address);
-    if (pin?.armored !== undefined && pin.fingerprint === undefined)
-      return { lookup: await pinnedKey(address, pin.armored), cacheable: true };
+    // An armored pin may also carry its fingerprint (Outlook's KeyDirectory adds it for core's pin check).
+    if (pin?.armored !== undefined) return { lookup: await pinnedKey(address, pin.armored, pin.fingerprint), cacheable: true };
     const pinned = pin?.fingerprint;
     const tried: LookupAttempt[] = [];
     let refusal: { source: string; problem: KeyProblem; key?: KeyInfo } | undefined;
@@ -109,7 +115,7 @@ export function createKeyFinder(options: KeyFinderOptions): KeyFinder {
     return { lookup: { address, status: "missing", tried }, cacheable: !transient };
   }
 
-  async function pinnedKey(address: string, armored: string): Promise<KeyLookup> {
+  async function pinnedKey(address: string, armored: string, fingerprint: string | undefined): Promise<KeyLookup> {
     const keys = await inspectKeys(armored, new Date(now()));
     const [key, ...others] = keys;
     // One pin, one key: a block of several keys would let any of them stand for the recipient.
@@ -129,6 +135,13 @@ export function createKeyFinder(options: KeyFinderOptions): KeyFinder {
         problem: { ...problem, message: `the key the policy pins for ${address}: ${problem.message}` },
         ...keyOf(key.info),
       };
+    }
+    if (fingerprint !== undefined && key.info.fingerprint !== fingerprint) {
+      const problem: KeyProblem = {
+        code: "pin-mismatch",
+        message: `the policy pins key ${key.info.fingerprint} for ${address} and names it ${fingerprint}: the pin contradicts itself`,
+      };
+      return { address, status: "refused", source: POLICY_SOURCE, problem, key: key.info };
     }
     // The administrator's pin stands for the address even when no user ID names it.
     return { address, status: "found", key: key.info, source: POLICY_SOURCE };

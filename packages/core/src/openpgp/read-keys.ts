@@ -58,7 +58,16 @@ async function inspectParsed(read: () => Promise<openpgp.Key[]>, now: Date): Pro
   } catch (error) {
     return [unreadable(`the key cannot be read: ${error instanceof Error ? error.message : String(error)}`)];
   }
-  return Promise.all(keys.map((key) => inspectKey(key, now)));
+  return Promise.all(
+    keys.map((key) =>
+      inspectKey(key, now).catch((error: unknown) => ({
+        ...unreadable(
+          `key ${key.getFingerprint().toUpperCase()} cannot be checked: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+        fingerprint: key.getFingerprint().toUpperCase(),
+      })),
+    ),
+  );
 }
 
 async function inspectKey(key: openpgp.Key, now: Date): Promise<InspectedKey> {

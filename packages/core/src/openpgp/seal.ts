@@ -2,7 +2,6 @@
 // message (inline PGP) and each attachment a binary OpenPGP message named NAME.pgp. README's
 // "Sealed message format (OpenPGP)" says why each choice was made.
 import { utf8ToBytes } from "@noble/hashes/utils.js";
-import { convert } from "html-to-text";
 import * as openpgp from "openpgp";
 import { encryptedTo } from "./encrypted-to.js";
 import type { KeyInfo } from "./key-info.js";
@@ -16,11 +15,14 @@ export interface SealAttachment {
 export interface SealInput {
   readonly subject: string;
   /**
-   * An HTML body is sealed as its text rendering: inline PGP readers (Thunderbird, Mailvelope)
-   * show decrypted inline text as text, so encrypted markup would reach the reader as tags.
-   * A host that can render the body as text itself (Office.js CoercionType.Text) should pass that.
+   * An HTML body is sealed as its text rendering: inline-PGP readers (Thunderbird) show decrypted
+   * inline text as text, so encrypted markup would reach the reader as tags. Core carries no HTML
+   * renderer (one costs more than openpgp.js's half again in the bundle): pass the host's own text
+   * (Office.js CoercionType.Text) as type "text", or give `htmlToText`.
    */
   readonly body: { readonly type: "text" | "html"; readonly content: string };
+  /** Renders an HTML body as text (a browser host can use its DOM); required when body.type is "html". Added after the first API. */
+  readonly htmlToText?: (html: string) => string;
   readonly attachments: readonly SealAttachment[];
   /**
    * Every recipient's key that is known, protected recipients or not: the message is encrypted
@@ -52,7 +54,7 @@ export async function sealMessage(input: SealInput): Promise<Sealed> {
   const keys = await readEncryptionKeys(input.keys);
   const date = new Date();
 
-  const text = input.body.type === "html" ? htmlAsText(input.body.content) : input.body.content;
+  const text = input.body.type === "html" ? htmlAsText(input.body.content, input.htmlToText) : input.body.content;
   const payload = input.protectSubject === undefined ? text : `${legacyDisplay(input.subject)}${text}`;
   // Literal format "b", not "u": GnuPG and RNP turn a text packet's CRLF into the platform's line
   // ends, and the body is to arrive exactly as written. Readers decode it as UTF-8 text all the same.
@@ -89,8 +91,13 @@ function legacyDisplay(subject: string): string {
   return `Subject: ${subject.replace(/[\r\n]+/g, " ")}\r\n\r\n`;
 }
 
-function htmlAsText(html: string): string {
-  return convert(html, { wordwrap: false, selectors: [{ selector: "img", format: "skip" }] });
+function htmlAsText(html: string, render: ((html: string) => string) | undefined): string {
+  if (render === undefined) {
+    throw new Error('sealMessage: an HTML body needs htmlToText, or pass the host\'s text rendering as body.type "text"');
+  }
+  const text = render(html);
+  if (typeof text !== "string") throw new Error("sealMessage: htmlToText returned no text");
+  return text;
 }
 
 interface EncryptionKey {
