@@ -1,5 +1,7 @@
 // The shape of bench/results/latest.json and the plain-text table printed from it, so that the
 // table shows exactly what the JSON records.
+import { type ChromiumReport, formatChromium } from "./openpgp-chromium.js";
+import { formatOpenpgp, type OpenpgpReport } from "./openpgp.js";
 import type { OutlookReport } from "./outlook.js";
 import type { BundleReport } from "./bundle-size.js";
 import type { Plan, Stats } from "./measure.js";
@@ -46,6 +48,8 @@ export interface BenchResults {
   readonly bundle: BundleReport;
   readonly outlook: OutlookReport;
   readonly probe: ProbeBench;
+  readonly openpgp: OpenpgpReport;
+  readonly chromium: ChromiumReport;
 }
 
 export function ratio(numerator: number, denominator: number): number {
@@ -169,6 +173,10 @@ export function formatTable(results: BenchResults): string {
       `median of ${String(probe.runs)}: --concurrency 1 ${duration(probe.oneAtATimeMs * 1000)}, ` +
       `--concurrency ${String(probe.concurrency)} ${duration(probe.parallelMs * 1000)} (${times(probe.speedup)} faster)`,
   );
+  out.push("");
+  out.push(...formatOpenpgp(results.openpgp));
+  out.push("");
+  out.push(...formatChromium(results.chromium, new Map(results.openpgp.throughput.map((row) => [row.megabytes, row.sealpostMs]))));
   out.push("");
   out.push(`total runtime ${meta.totalRuntimeS.toFixed(1)} s`);
   return out.join("\n");

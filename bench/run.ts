@@ -1,5 +1,6 @@
 // `npm run bench`: send-check latency against policies of 10 to 100,000 domains, by suffix map
-// and by brute force, policy parsing, and the browser bundle; a table, and bench/results/latest.json.
+// and by brute force, policy parsing, the browser bundle, and OpenPGP sealing and key discovery
+// (bench/openpgp.ts); a table, and bench/results/latest.json.
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { arch, cpus, platform } from "node:os";
@@ -7,6 +8,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CompiledPolicy, type Decision, evaluate, parsePolicyText, type PolicyDocument, validatePolicy } from "@sealpost/core";
 import { measureBundle } from "./bundle-size.js";
+import { measureChromium } from "./openpgp-chromium.js";
+import { measureOpenpgp } from "./openpgp.js";
 import { measureOutlook } from "./outlook.js";
 import { measureProbe } from "./probe.js";
 import { measure, type Plan, type TaskSpec } from "./measure.js";
@@ -129,6 +132,9 @@ async function main(): Promise<void> {
   const outlook = await measureOutlook(root);
   progress("probing 24 loopback domains one lookup at a time and in parallel");
   const probe = await measureProbe();
+  const openpgp = await measureOpenpgp(root, progress);
+  progress("sealing in headless Chromium, and weighing the task pane");
+  const chromium = await measureChromium(root, progress);
 
   const evaluateRows = prepared.map(({ size }) => {
     const suffixMap = stats(measured, `suffix-map ${size}`);
@@ -170,6 +176,8 @@ async function main(): Promise<void> {
     bundle,
     outlook,
     probe,
+    openpgp,
+    chromium,
   };
 
   mkdirSync(dirname(resultsFile), { recursive: true });

@@ -5,11 +5,16 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import * as openpgp from "openpgp";
-import { readArmor } from "../../packages/outlook/src/openpgp/armor.js";
-import { arrayBytes, base64Bytes, toHex } from "../../packages/outlook/src/openpgp/bytes.js";
-import { sha1, sha256 } from "../../packages/outlook/src/openpgp/digest.js";
-import { readArmoredPublicKeys } from "../../packages/outlook/src/openpgp/keys.js";
-import { inspectEncryptedMessage } from "../../packages/outlook/src/openpgp/message.js";
+import {
+  arrayBytes,
+  base64Bytes,
+  inspectEncryptedMessage,
+  readArmor,
+  readArmoredKeyNames,
+  sha1,
+  sha256,
+  toHex,
+} from "@sealpost/core/openpgp/reader";
 import { fingerprints, fixtureBytes, fixtureText } from "./fixture-helpers.js";
 
 const KEYS = ["pay", "audit", "m", "p"] as const;
@@ -46,7 +51,7 @@ describe("base64 bytes, decoded on demand", () => {
 describe("public keys", () => {
   for (const who of KEYS) {
     it(`names key-${who}.asc as GnuPG and OpenPGP.js do, subkeys included`, async () => {
-      const read = readArmoredPublicKeys(fixtureText(`key-${who}.asc`));
+      const read = readArmoredKeyNames(fixtureText(`key-${who}.asc`));
       assert.ok(read.ok, read.ok ? "" : read.reason);
       const [key] = read.keys;
       assert.deepEqual([key?.fingerprint, ...(key?.subkeys ?? []).map((subkey) => subkey.fingerprint)], fingerprints(who));
@@ -61,13 +66,13 @@ describe("public keys", () => {
   }
 
   it("refuses a block that is not a public key", () => {
-    const read = readArmoredPublicKeys(fixtureText("sealed-bank.asc"));
+    const read = readArmoredKeyNames(fixtureText("sealed-bank.asc"));
     assert.deepEqual(read, { ok: false, reason: "the block is a PGP MESSAGE, not a public key" });
   });
 
   it("refuses a secret key", async () => {
     const { privateKey } = await openpgp.generateKey({ type: "curve25519", userIDs: [{ email: "x@bank.example" }], format: "armored" });
-    const read = readArmoredPublicKeys(privateKey.replaceAll("PRIVATE KEY BLOCK", "PUBLIC KEY BLOCK"));
+    const read = readArmoredKeyNames(privateKey.replaceAll("PRIVATE KEY BLOCK", "PUBLIC KEY BLOCK"));
     assert.deepEqual(read, { ok: false, reason: "the block holds a secret key" });
   });
 });

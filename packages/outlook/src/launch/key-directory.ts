@@ -3,8 +3,7 @@
 // PKESK names maps back to the primary fingerprint the policy pins; a pinned fingerprint can
 // only be matched when the message names that very key.
 import { type CompiledPolicy, type PinnedKey } from "@sealpost/core";
-import { type KeyName, readArmoredPublicKeys } from "../openpgp/keys.js";
-import type { KeyRef } from "../openpgp/message.js";
+import { type KeyName, type KeyRef, readArmoredKeyNames } from "@sealpost/core/openpgp/reader";
 
 export type Pin =
   | { readonly kind: "key"; readonly primary: string; readonly names: readonly KeyName[] }
@@ -65,7 +64,7 @@ export class KeyDirectory {
 function readPin(pinned: PinnedKey): Pin {
   if (pinned.fingerprint !== undefined) return { kind: "fingerprint", fingerprint: pinned.fingerprint };
   if (pinned.armored === undefined) return { kind: "unreadable", reason: "the pin is empty" };
-  const read = readArmoredPublicKeys(pinned.armored);
+  const read = readArmoredKeyNames(pinned.armored);
   if (!read.ok) return { kind: "unreadable", reason: read.reason };
   const [key, ...others] = read.keys;
   // One pin, one key: a block of several keys would let any of them stand for the recipient.

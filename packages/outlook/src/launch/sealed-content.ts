@@ -2,9 +2,15 @@
 // attachment an OpenPGP message (armored or binary), and each of them encrypted to the key of
 // every recipient whose rules ask for OpenPGP. Anything less is not sealed, and says why.
 import type { EncryptionState } from "@sealpost/core";
-import { readArmor, startsArmored } from "../openpgp/armor.js";
-import { base64Bytes, type ByteSource } from "../openpgp/bytes.js";
-import { type EncryptedMessage, inspectEncryptedMessage, type KeyRef } from "../openpgp/message.js";
+import {
+  base64Bytes,
+  type ByteSource,
+  type EncryptedMessage,
+  inspectEncryptedMessage,
+  type KeyRef,
+  readArmor,
+  startsArmored,
+} from "@sealpost/core/openpgp/reader";
 import type { AttachmentData, AttachmentSummary } from "../host/office-compose.js";
 import type { KeyDirectory } from "./key-directory.js";
 import type { Note } from "./messages.js";

@@ -19,14 +19,14 @@ export interface PublicKeyInfo extends KeyName {
 
 export type PublicKeys = { readonly ok: true; readonly keys: readonly PublicKeyInfo[] } | { readonly ok: false; readonly reason: string };
 
-export function readArmoredPublicKeys(text: string): PublicKeys {
+export function readArmoredKeyNames(text: string): PublicKeys {
   const armor = readArmor(text);
   if (!armor.ok) return { ok: false, reason: armor.reason };
   if (armor.label !== "PGP PUBLIC KEY BLOCK") return { ok: false, reason: `the block is a ${armor.label}, not a public key` };
-  return readPublicKeys(armor.data);
+  return readKeyNames(armor.data);
 }
 
-export function readPublicKeys(source: ByteSource): PublicKeys {
+export function readKeyNames(source: ByteSource): PublicKeys {
   let packets: Packet[];
   try {
     packets = readPackets(source);
