@@ -231,7 +231,8 @@ describe("the exported Postfix configuration, in a real Postfix", () => {
     server(address).deliveries.filter((delivery) => delivery.recipients.includes(`someone@${domain}`));
 
   it("defers mail to an encrypt domain whose server offers no STARTTLS, keeps it queued, and says why", async () => {
-    assert.match(await fate("plainbank.test"), /^status=deferred \(TLS is required, but was not offered by host plainbank\.test\[/);
+    // The retry delivers it together with the upper-case spelling, whose host name it may log.
+    assert.match(await fate("plainbank.test"), /^status=deferred \(TLS is required, but was not offered by host plainbank\.test\[/i);
     assert.equal(await queued("plainbank.test"), true);
     assert.deepEqual(received(MX.plain, "plainbank.test"), []);
   });
