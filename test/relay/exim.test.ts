@@ -85,8 +85,10 @@ describe("the exported Exim configuration, checked by Exim", () => {
     ["sparkasse-example.de", "dane"],
     ["mx1.sparkasse-example.de", "dane"],
     ["xn--bnk-qla.example", "verify"],
-    // SMTPUTF8 mail names the IDN domain in Unicode, and Exim matches that form.
+    ["ExampleBank.COM", "verify"],
+    // SMTPUTF8 mail names the IDN domain in Unicode, in any case.
     ["bänk.example", "verify"],
+    ["BÄNK.example", "verify"],
     ["mx.bänk.example", "verify"],
     ["payroll.example.net", "encrypt"],
     ["notexamplebank.com", "none"],
@@ -130,12 +132,22 @@ async function exportedPieces(policy: string, out: string): Promise<EximPieces> 
   };
 }
 
-/** The level whose Sealpost domain list matches `domain`, by Exim's own matching; "none" if none. */
+/**
+ * The level whose router takes `domain`: each Sealpost router's own condition, as Exim parsed
+ * it (-bP), evaluated by Exim for that domain (-be; no DNS involved). "none" if no router does.
+ */
 async function levelOf(config: string, domain: string, dir: string): Promise<string> {
-  const test = (list: string) => `\${if match_domain{${domain}}{+sealpost_relay_${list}}{${list} }{}}`;
-  const result = await exim(config, ["-be", `${test("encrypt")}${test("verify")}${test("dane")}`], dir);
-  assert.equal(result.ok, true, result.output);
-  return result.output.trim() || "none";
+  const taken: string[] = [];
+  for (const level of ["encrypt", "verify", "dane"]) {
+    const router = await exim(config, ["-bP", "router", `sealpost_relay_${level}`], dir);
+    assert.equal(router.ok, true, router.output);
+    const condition = /^condition = (.*)$/m.exec(router.output)?.[1];
+    assert.ok(condition !== undefined, `sealpost_relay_${level} has no condition:\n${router.output}`);
+    const result = await exim(config, ["-be", `\${if bool{${condition.replaceAll("$domain", domain)}}{yes}{no}}`], dir);
+    assert.equal(result.ok, true, result.output);
+    if (result.output.trim() === "yes") taken.push(level);
+  }
+  return taken.join(" ") || "none";
 }
 
 function routerName(level: string): string {

@@ -16,14 +16,26 @@ export interface ReceivingServer {
   stop(): Promise<void>;
 }
 
-/** A server on `address`:25; `certificate` undefined means it offers no STARTTLS at all. */
-export async function startReceivingServer(address: string, certificate: ServerCertificate | undefined): Promise<ReceivingServer> {
+/**
+ * A server on `address`:25; `certificate` undefined means it offers no STARTTLS at all.
+ * `brokenTls` offers STARTTLS, but no TLS handshake with it succeeds.
+ */
+export async function startReceivingServer(
+  address: string,
+  certificate: ServerCertificate | undefined,
+  options: { readonly brokenTls?: boolean } = {},
+): Promise<ReceivingServer> {
   const deliveries: Delivery[] = [];
   const server = new SMTPServer({
     secure: false,
     ...(certificate === undefined
       ? { hideSTARTTLS: true, disabledCommands: ["STARTTLS", "AUTH"] }
       : { key: certificate.keyPem, cert: certificate.certPem, disabledCommands: ["AUTH"] }),
+    // Only a cipher without encryption, which OpenSSL clients never offer (Postfix excludes
+    // eNULL): the handshake fails at every level, as with a broken or tampered-with server.
+    ...(options.brokenTls === true
+      ? { minVersion: "TLSv1" as const, maxVersion: "TLSv1.2" as const, ciphers: "ECDHE-ECDSA-NULL-SHA:@SECLEVEL=0" }
+      : {}),
     authOptional: true,
     disableReverseLookup: true,
     logger: false,

@@ -2,7 +2,7 @@
 // smtp transport per level, laid out as Debian's split configuration (/etc/exim4/conf.d) wants.
 // Option semantics from the Exim 4.96 specification, chapters on the smtp transport and DANE.
 import { RELAY_LEVELS, type RelayEntry, type RelayLevel } from "@sealpost/core";
-import { comment, type Export, GENERATED, shownDomain, spellings } from "./exported-file.js";
+import { comment, type Export, GENERATED, shownDomain } from "./exported-file.js";
 
 export const EXIM_MAIN = "main/05_sealpost_relay_tls";
 export const EXIM_ROUTER = "router/190_sealpost_relay_tls";
@@ -68,8 +68,7 @@ function domainList(entries: readonly RelayEntry[], level: RelayLevel): string {
     .sort((a, b) => depth(b.domain) - depth(a.domain) || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0))
     .flatMap((entry) => {
       const not = entry.level === level ? "" : "! ";
-      // SMTPUTF8 mail names an IDN domain in Unicode, and $domain is then that form.
-      return spellings(entry).flatMap((name) => [`${not}${name}`, `${not}*.${name}`]);
+      return [`${not}${entry.domain}`, `${not}*.${entry.domain}`];
     });
   return items.join(" : \\\n    ");
 }
@@ -118,6 +117,12 @@ export function exportExim(entries: readonly RelayEntry[]): Export {
       "before 200_exim4-config_primary); with a single exim4.conf.template, paste it just before",
       "the dnslookup_relay_to_domains router. Then update-exim4.conf.",
       "",
+      "The lists hold A-labels; each router matches the recipient domain after",
+      "utf8_domain_to_alabel, because SMTPUTF8 mail names an internationalized domain in Unicode",
+      "and in any case (Exim lower-cases ASCII only). That operator needs Exim built with I18N",
+      "support, as Debian's exim4-daemon-light and -heavy are (exim4 -bV lists I18N); without it",
+      "the expansion fails and mail is deferred, never sent unforced.",
+      "",
       "With a smarthost or satellite configuration all mail goes to the smarthost, so these",
       "routers stay off (as Debian's own dnslookup does): enforce TLS to the bank on the smarthost.",
     ]),
@@ -129,7 +134,8 @@ export function exportExim(entries: readonly RelayEntry[]): Export {
       `${listName(level)}:`,
       `  debug_print = "R: ${listName(level)} for $local_part@$domain"`,
       "  driver = dnslookup",
-      `  domains = ! +local_domains : +${listName(level)}`,
+      "  domains = ! +local_domains",
+      `  condition = \${if match_domain{\${utf8_domain_to_alabel:$domain}}{+${listName(level)}}}`,
       `  transport = ${transportName(level)}`,
       "  same_domain_copy_routing = yes",
       // DNSSEC-validated MX and address lookups are what DANE's TLSA lookup builds on.

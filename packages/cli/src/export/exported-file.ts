@@ -29,10 +29,10 @@ export function byLevel(entries: readonly RelayEntry[]): Map<RelayLevel | "none"
 }
 
 /**
- * The names a mail server may match a domain by: its A-label form, and for an IDN domain also
- * its Unicode form, because SMTPUTF8 mail (RFC 6531) carries the recipient domain in Unicode
- * and Postfix and Exim then look up that form as it is: with the A-label alone, such mail to a
- * protected domain went out in plaintext (test/relay/postfix.test.ts).
+ * The names a table must hold for a domain: its A-label form, and for an IDN domain also its
+ * Unicode form, because SMTPUTF8 mail (RFC 6531) carries the recipient domain in Unicode and
+ * Postfix then looks up that form as it is: with the A-label alone, such mail to a protected
+ * domain went out in plaintext (test/relay/postfix.test.ts).
  */
 export function spellings(entry: RelayEntry): string[] {
   return entry.unicodeDomain === entry.domain ? [entry.domain] : [entry.domain, entry.unicodeDomain];
