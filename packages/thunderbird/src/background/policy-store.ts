@@ -20,6 +20,8 @@ export type PolicyState =
       readonly errors: readonly PolicyError[];
       readonly reason: string;
       readonly text?: string;
+      /** The source could not be read at all (rather than read and found invalid). */
+      readonly unreadable?: boolean;
     };
 
 export class PolicyStore {
@@ -27,9 +29,23 @@ export class PolicyStore {
 
   constructor(private readonly storage: PolicyStorage) {}
 
-  /** The policy in force, read once and kept until the local policy changes. */
+  /**
+   * The policy in force, read once and kept until the local policy changes. A read that failed
+   * is not kept: that send fails closed, and the next one reads again.
+   */
   current(): Promise<PolicyState> {
-    this.cached ??= this.load();
+    if (this.cached === undefined) {
+      const loading = this.load();
+      this.cached = loading;
+      loading.then(
+        (state) => {
+          if (state.kind === "invalid" && state.unreadable === true && this.cached === loading) this.cached = undefined;
+        },
+        () => {
+          if (this.cached === loading) this.cached = undefined;
+        },
+      );
+    }
     return this.cached;
   }
 
@@ -67,7 +83,13 @@ export class PolicyStore {
       managed = await this.storage.readManaged();
     } catch (error) {
       // The administrator's policy exists but cannot be read: never fall back to a weaker one.
-      return invalid("managed", `the policy set by your organisation could not be read (${describe(error)})`, []);
+      return {
+        kind: "invalid",
+        source: "managed",
+        errors: [],
+        reason: `the policy set by your organisation could not be read (${describe(error)})`,
+        unreadable: true,
+      };
     }
     if (managed !== undefined) return compile("managed", managed);
     const text = await this.storage.readLocal().catch((error: unknown) => {
