@@ -98,6 +98,22 @@ describe("the policy store", () => {
     assert.equal(state.kind === "active" && state.source, "managed");
   });
 
+  it("reads again after a read that never answered", async () => {
+    let hang = true;
+    const store = new PolicyStore(
+      {
+        ...storage(undefined),
+        readManaged: () => (hang ? new Promise(() => undefined) : Promise.resolve(JSON.parse(policyText))),
+      },
+      20,
+    );
+    void store.current();
+    hang = false;
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const state = await store.current();
+    assert.equal(state.kind === "active" && state.source, "managed");
+  });
+
   it("keeps an invalid policy once read: reading it again gives the same errors", async () => {
     let reads = 0;
     const store = new PolicyStore({

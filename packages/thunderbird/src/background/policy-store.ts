@@ -27,22 +27,34 @@ export type PolicyState =
 export class PolicyStore {
   private cached: Promise<PolicyState> | undefined;
 
-  constructor(private readonly storage: PolicyStorage) {}
+  constructor(
+    private readonly storage: PolicyStorage,
+    /** A read still unanswered after this long is dropped, so that a later send reads again. */
+    private readonly staleAfterMs = 10_000,
+  ) {}
 
   /**
-   * The policy in force, read once and kept until the local policy changes. A read that failed
-   * is not kept: that send fails closed, and the next one reads again.
+   * The policy in force, read once and kept until the local policy changes. A read that failed,
+   * or hangs, is not kept: that send fails closed, and a later one reads again.
    */
   current(): Promise<PolicyState> {
     if (this.cached === undefined) {
       const loading = this.load();
       this.cached = loading;
+      const forget = () => {
+        if (this.cached === loading) this.cached = undefined;
+      };
+      // The send gate stops waiting after its deadline; a storage that never answers must not
+      // make every later send wait for the same hung read.
+      const stale = setTimeout(forget, this.staleAfterMs);
       loading.then(
         (state) => {
-          if (state.kind === "invalid" && state.unreadable === true && this.cached === loading) this.cached = undefined;
+          clearTimeout(stale);
+          if (state.kind === "invalid" && state.unreadable === true) forget();
         },
         () => {
-          if (this.cached === loading) this.cached = undefined;
+          clearTimeout(stale);
+          forget();
         },
       );
     }
