@@ -178,12 +178,36 @@ describe("the delivery gate", () => {
     );
     await first.verdict;
     const decision = first.prompts[0]?.decision as Decision;
-    approvals.record(decision, "id1");
-    const again = run({ head: PLAIN, to: "hr@payroll.example" }, { route: { outgoing: smtp(0, 25), savesSentCopy: false }, approvals });
+    approvals.record(decision, "id1", "Q3");
+    const again = run(
+      { head: PLAIN, to: "hr@payroll.example", subject: "Q3" },
+      { route: { outgoing: smtp(0, 25), savesSentCopy: false }, approvals },
+    );
     assert.deepEqual(await again.verdict, { allow: true });
     assert.equal(again.prompts.length, 0);
-    // Another identity, or another recipient, is another question.
-    assert.equal(approvals.covers(decision, "id2"), false);
+  });
+
+  // Regression: an answer covered every message to that recipient for five minutes, so another
+  // add-on's messages.sendMessage to it went out without the user being asked.
+  it("takes an answer for one message only: another message, or the same one again, is asked about", async () => {
+    const approvals = new Approvals();
+    const first = run(
+      { head: PLAIN, to: "hr@payroll.example" },
+      { route: { outgoing: smtp(0, 25), savesSentCopy: false }, answer: "send" },
+    );
+    await first.verdict;
+    const decision = first.prompts[0]?.decision as Decision;
+    approvals.record(decision, "id1", "Q3");
+    assert.equal(approvals.take(decision, "id2", "Q3"), false, "another identity");
+    assert.equal(approvals.take(decision, "id1", "Salaries"), false, "another message");
+    assert.equal(approvals.take(decision, "id1", "Q3"), true);
+    assert.equal(approvals.take(decision, "id1", "Q3"), false, "used up");
+    const other = run(
+      { head: PLAIN, to: "hr@payroll.example", subject: "Q3" },
+      { route: { outgoing: smtp(0, 25), savesSentCopy: false }, approvals, answer: "cancel" },
+    );
+    assert.equal((await other.verdict).allow, false);
+    assert.equal(other.prompts.length, 1);
   });
 
   it("forgets an approval after its time", () => {
@@ -200,10 +224,12 @@ describe("the delivery gate", () => {
         },
       ],
     } as unknown as Decision;
-    approvals.record(decision, "id1");
-    assert.equal(approvals.covers(decision, "id1"), true);
-    now = 1001;
-    assert.equal(approvals.covers(decision, "id1"), false);
+    approvals.record(decision, "id1", "Q3");
+    now = 999;
+    assert.equal(approvals.take(decision, "id1", "Q3"), true);
+    approvals.record(decision, "id1", "Q3");
+    now = 2000;
+    assert.equal(approvals.take(decision, "id1", "Q3"), false);
   });
 
   it("fails closed when the server cannot be read, and when the policy cannot be read", async () => {

@@ -85,6 +85,49 @@ describe("the policy store", () => {
     assert.equal(state.kind, "invalid");
   });
 
+  // Regression: one failed read of managed storage was kept until Thunderbird restarted.
+  it("reads managed storage again after a failed read, failing closed meanwhile", async () => {
+    let fail = true;
+    const store = new PolicyStore({
+      ...storage(undefined),
+      readManaged: () => (fail ? Promise.reject(new Error("policy engine not ready")) : Promise.resolve(JSON.parse(policyText))),
+    });
+    assert.equal((await store.current()).kind, "invalid");
+    fail = false;
+    const state = await store.current();
+    assert.equal(state.kind === "active" && state.source, "managed");
+  });
+
+  it("reads again after a read that never answered", async () => {
+    let hang = true;
+    const store = new PolicyStore(
+      {
+        ...storage(undefined),
+        readManaged: () => (hang ? new Promise(() => undefined) : Promise.resolve(JSON.parse(policyText))),
+      },
+      20,
+    );
+    void store.current();
+    hang = false;
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const state = await store.current();
+    assert.equal(state.kind === "active" && state.source, "managed");
+  });
+
+  it("keeps an invalid policy once read: reading it again gives the same errors", async () => {
+    let reads = 0;
+    const store = new PolicyStore({
+      ...storage(undefined),
+      readManaged: () => {
+        reads++;
+        return Promise.resolve({ version: 1, rules: "nope" });
+      },
+    });
+    await store.current();
+    await store.current();
+    assert.equal(reads, 1);
+  });
+
   it("saves a valid local policy and refuses an invalid one with its errors", async () => {
     const backing = storage(undefined);
     const store = new PolicyStore(backing);

@@ -410,6 +410,20 @@ describe("Sealpost in Thunderbird, with the policy from policies.json", () => {
     assert.equal((await accepting).outcome, "sent");
     const [message] = await waitForMessages(servers.plain, 1, 10_000);
     assert.deepEqual(message?.envelope.to, ["hr@payroll.example"]);
+
+    // Regression: that yes covered every message to hr@ for five minutes, so another add-on's
+    // messages.sendMessage went out unasked. The delivery gate asks; No stops it.
+    servers.clear();
+    const sending = session.driver.sendWithoutWindow(
+      { identityId: IDENTITY.plain, to: ["hr@payroll.example"], subject: "Payslips", body: "from an add-on" },
+      { timeoutMs: 30_000 },
+    );
+    await session.driver.readExtensionPage({ ...target, selector: "#send-anyway" });
+    await session.driver.clickInExtensionPage({ ...target, selector: "#cancel" });
+    assert.match(await session.driver.takeAlert(), /Sealpost/);
+    assert.equal((await sending).outcome, "rejected");
+    await waitForNoDialog(session.driver, dialogUrl);
+    assert.equal(received(servers), 0);
   });
 });
 

@@ -43,7 +43,7 @@ export async function checkDelivery(deps: DeliveryDeps, delivery: Delivery): Pro
     deps.onDecision?.(decision, delivery);
     if (decision.verdict === "allow") return { allow: true };
     if (decision.verdict === "confirm") {
-      if (deps.approvals.covers(decision, delivery.identityId)) return { allow: true };
+      if (deps.approvals.take(decision, delivery.identityId, delivery.subject ?? "")) return { allow: true };
       const answer = await deps
         .prompt({ kind: "confirm", decision, tabId: -1, subject: delivery.subject ?? "" })
         .catch(() => "cancel" as const);
@@ -107,37 +107,49 @@ async function encryptionState(host: DeliveryDeps["host"], message: ReturnType<t
 
 /**
  * "Send anyway" answers given in the compose window, so that the delivery gate does not ask the
- * same question again a moment later. An answer covers the rule and recipient it was given for,
- * from the same identity, for a few minutes; the Outbox, sent later, asks again.
+ * same question again a moment later. An answer covers one message: the rules and recipients it
+ * was given for, from the same identity, with the same subject, once, within a few minutes.
+ * Another message to the same recipient (another add-on's messages.sendMessage, a later send)
+ * is asked about again.
  */
 export class Approvals {
-  private readonly entries = new Map<string, number>();
+  private readonly entries: { readonly keys: readonly string[]; readonly expires: number }[] = [];
 
   constructor(
     private readonly ttlMs = 5 * 60_000,
     private readonly now: () => number = Date.now,
   ) {}
 
-  record(decision: Decision, identityId: string | undefined): void {
-    const expires = this.now() + this.ttlMs;
-    for (const key of confirmKeys(decision, identityId) ?? []) this.entries.set(key, expires);
+  record(decision: Decision, identityId: string | undefined, subject: string): void {
+    const keys = confirmKeys(decision, identityId, subject);
+    if (keys !== undefined && keys.length > 0) this.entries.push({ keys, expires: this.now() + this.ttlMs });
   }
 
-  covers(decision: Decision, identityId: string | undefined): boolean {
+  /** Whether an answer covers this decision; the answer is then used up. */
+  take(decision: Decision, identityId: string | undefined, subject: string): boolean {
     const now = this.now();
-    for (const [key, expires] of this.entries) if (expires <= now) this.entries.delete(key);
-    const keys = confirmKeys(decision, identityId);
-    return keys !== undefined && keys.length > 0 && keys.every((key) => this.entries.has(key));
+    for (let index = this.entries.length - 1; index >= 0; index--)
+      if ((this.entries[index]?.expires ?? 0) <= now) this.entries.splice(index, 1);
+    const keys = confirmKeys(decision, identityId, subject);
+    if (keys === undefined || keys.length === 0) return false;
+    const index = this.entries.findIndex((entry) => keys.every((key) => entry.keys.includes(key)));
+    if (index === -1) return false;
+    this.entries.splice(index, 1);
+    return true;
   }
 }
 
 // One key per finding; a decision with a blocking finding is never covered.
-function confirmKeys(decision: Decision, identityId: string | undefined): string[] | undefined {
+function confirmKeys(decision: Decision, identityId: string | undefined, subject: string): string[] | undefined {
   if (decision.findings.some((finding) => finding.action !== "confirm")) return undefined;
   return decision.findings.map((finding) =>
-    [identityId ?? "", finding.rule ?? "", finding.code, finding.recipient?.address?.toLowerCase() ?? finding.recipient?.input ?? ""].join(
-      "\u0000",
-    ),
+    [
+      identityId ?? "",
+      subject,
+      finding.rule ?? "",
+      finding.code,
+      finding.recipient?.address?.toLowerCase() ?? finding.recipient?.input ?? "",
+    ].join("\u0000"),
   );
 }
 

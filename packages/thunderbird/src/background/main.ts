@@ -56,7 +56,7 @@ onBeforeSend(
     host: thunderbirdHost,
     policy: () => store.current(),
     prompt: (request) => prompts.show(request),
-    onConfirmed: (decision, identityId) => approvals.record(decision, identityId),
+    onConfirmed: (decision, identityId, subject) => approvals.record(decision, identityId, subject),
     deadlineMs: GATE_DEADLINE_MS,
     onDecision: (decision, elapsedMs) => {
       console.info(`Sealpost: ${decision.verdict} in ${String(elapsedMs)} ms (${String(decision.findings.length)} findings)`);

@@ -20,16 +20,44 @@ export type PolicyState =
       readonly errors: readonly PolicyError[];
       readonly reason: string;
       readonly text?: string;
+      /** The source could not be read at all (rather than read and found invalid). */
+      readonly unreadable?: boolean;
     };
 
 export class PolicyStore {
   private cached: Promise<PolicyState> | undefined;
 
-  constructor(private readonly storage: PolicyStorage) {}
+  constructor(
+    private readonly storage: PolicyStorage,
+    /** A read still unanswered after this long is dropped, so that a later send reads again. */
+    private readonly staleAfterMs = 10_000,
+  ) {}
 
-  /** The policy in force, read once and kept until the local policy changes. */
+  /**
+   * The policy in force, read once and kept until the local policy changes. A read that failed,
+   * or hangs, is not kept: that send fails closed, and a later one reads again.
+   */
   current(): Promise<PolicyState> {
-    this.cached ??= this.load();
+    if (this.cached === undefined) {
+      const loading = this.load();
+      this.cached = loading;
+      const forget = () => {
+        if (this.cached === loading) this.cached = undefined;
+      };
+      // The send gate stops waiting after its deadline; a storage that never answers must not
+      // make every later send wait for the same hung read.
+      const stale = setTimeout(forget, this.staleAfterMs);
+      loading.then(
+        (state) => {
+          clearTimeout(stale);
+          if (state.kind === "invalid" && state.unreadable === true) forget();
+        },
+        () => {
+          clearTimeout(stale);
+          forget();
+        },
+      );
+    }
     return this.cached;
   }
 
@@ -67,7 +95,13 @@ export class PolicyStore {
       managed = await this.storage.readManaged();
     } catch (error) {
       // The administrator's policy exists but cannot be read: never fall back to a weaker one.
-      return invalid("managed", `the policy set by your organisation could not be read (${describe(error)})`, []);
+      return {
+        kind: "invalid",
+        source: "managed",
+        errors: [],
+        reason: `the policy set by your organisation could not be read (${describe(error)})`,
+        unreadable: true,
+      };
     }
     if (managed !== undefined) return compile("managed", managed);
     const text = await this.storage.readLocal().catch((error: unknown) => {

@@ -26,7 +26,7 @@ export interface GateDeps {
   /** How long gathering the snapshot may take before the check fails closed. */
   readonly deadlineMs: number;
   /** Told when the user answers "Send anyway" to a confirm rule. */
-  readonly onConfirmed?: (decision: Decision, identityId: string | undefined) => void;
+  readonly onConfirmed?: (decision: Decision, identityId: string | undefined, subject: string) => void;
   /** Told of every decision taken, with how long the check took (for logs and the bench). */
   readonly onDecision?: (decision: Decision, elapsedMs: number) => void;
 }
@@ -85,7 +85,7 @@ export async function checkBeforeSend(deps: GateDeps, tab: Tab, details: Compose
     return { cancel: true };
   }
   const answer = await deps.prompt(request).catch(() => "cancel" as const);
-  if (answer === "send") deps.onConfirmed?.(decision, details.identityId);
+  if (answer === "send") deps.onConfirmed?.(decision, details.identityId, details.subject ?? "");
   return { cancel: answer !== "send" };
 }
 
