@@ -15,7 +15,7 @@ import { loopbackFetch, trustingAgent } from "../test/openpgp/wkd-server.js";
 import { ratio } from "./report.js";
 
 const SIZES_MB = [1, 10, 25] as const;
-const RUNS = 3;
+const RUNS = 5;
 const RECIPIENTS = 20;
 const DELAY_MS = 200;
 const TIME = "/usr/bin/time";
