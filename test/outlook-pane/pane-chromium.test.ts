@@ -276,6 +276,24 @@ describe("the built task pane in Chromium", () => {
     assert.equal(await page.getAttribute("#seal", "aria-disabled"), "true");
   });
 
+  it("protects the subject when the rule asks for it, and Unseal gives the real one back", async () => {
+    const policy = JSON.stringify({
+      version: 1,
+      rules: [{ id: "banks", domains: ["bank.example"], require: { encryption: ["openpgp"] }, protectSubject: true, action: "block" }],
+      keys: { [BANK]: fixtureText("key-pay.asc") },
+    });
+    const opened = await openPane(pane, scenario([BANK]), policy);
+    const { page } = opened;
+    await opened.keysSettled();
+    await page.click("#seal");
+    await waitForText(page, "#action-status", /^Sealed/);
+    assert.match(await page.innerText("#action-status"), /The subject now reads “Encrypted message”/);
+    assert.equal((await opened.state()).subject, "Encrypted message");
+    await page.click("#unseal");
+    await waitForText(page, "#action-status", /^Unsealed/);
+    assert.equal((await opened.state()).subject, ORIGINAL.subject);
+  });
+
   it("speaks German when Outlook does", async () => {
     const opened = await openPane(pane, scenario([BANK, NOKEY], { displayLanguage: "de-DE" }), POLICY);
     const { page } = opened;

@@ -6,6 +6,7 @@ import {
   importedKeysSource,
   type KeyFinder,
   type KeyLookup,
+  type KeySource,
   keysOpenpgpOrgSource,
   readPublicKeys,
   sealMessage,
@@ -60,7 +61,14 @@ const store = () => createImportedKeyStore(officeRoamingSettings(Office), (input
 function keyFinder(result: CheckResult): KeyFinder {
   const compiled = result.policy?.kind === "active" ? result.policy.policy : null;
   if (finder?.policy === compiled) return finder.finder;
-  const sources = [importedKeysSource(store()), wkdSource({ fetch: fetchBytes }), keysOpenpgpOrgSource({ fetch: fetchBytes })];
+  // Without roaming settings (an Outlook that offers none here) there are no imported keys to ask.
+  let imported: KeySource[] = [];
+  try {
+    imported = [importedKeysSource(store())];
+  } catch {
+    imported = [];
+  }
+  const sources = [...imported, wkdSource({ fetch: fetchBytes }), keysOpenpgpOrgSource({ fetch: fetchBytes })];
   finder = { policy: compiled, finder: createKeyFinder({ policy: compiled, sources }) };
   return finder.finder;
 }
