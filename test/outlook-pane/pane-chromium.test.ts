@@ -240,6 +240,26 @@ describe("the built task pane in Chromium", () => {
     }
   });
 
+  it("imports a key chosen as a file, armored or binary", async () => {
+    const opened = await openPane(pane, scenario([AUDITOR]), POLICY);
+    const { page } = opened;
+    await opened.keysSettled();
+    const binary = (await readKey({ armoredKey: fixtureText("key-audit.asc") })).write();
+    await page
+      .getByLabel("Or choose a key file")
+      .setInputFiles({ name: "audit.gpg", mimeType: "application/pgp-keys", buffer: Buffer.from(binary) });
+    await page.click("#import");
+    await waitForText(page, "#import-status", /^Imported .* for audit@auditor\.example/);
+    await page.getByLabel("Or choose a key file").setInputFiles({
+      name: "pay.asc",
+      mimeType: "application/pgp-keys",
+      buffer: Buffer.from(fixtureText("key-pay.asc")),
+    });
+    await page.click("#import");
+    await waitForText(page, "#import-status", /^Imported .* for pay@bank\.example/);
+    assert.equal((JSON.parse((await opened.state()).roaming["sealpost.importedKeys"] ?? "[]") as string[]).length, 2);
+  });
+
   it("refuses a pasted text that holds no key, and says so", async () => {
     const opened = await openPane(pane, scenario([AUDITOR]), POLICY);
     const { page } = opened;

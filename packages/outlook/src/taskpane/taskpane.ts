@@ -277,7 +277,7 @@ async function onImport(): Promise<void> {
   }
   let result: ImportResult;
   try {
-    const input = text !== "" ? text : new Uint8Array(await (file as File).arrayBuffer());
+    const input = text !== "" ? text : keyFileContent(new Uint8Array(await (file as File).arrayBuffer()));
     result = await store().add(input);
   } catch (error) {
     result = { ok: false, code: "failed", reason: describeError(error) };
@@ -290,6 +290,12 @@ async function onImport(): Promise<void> {
     finder = undefined;
     await refresh();
   }
+}
+
+/** A key file is armored text (.asc) or binary (.gpg, .pgp); armor is told by its first line. */
+function keyFileContent(bytes: Uint8Array): string | Uint8Array {
+  const head = new TextDecoder("utf-8", { fatal: false }).decode(bytes.subarray(0, 64)).trimStart();
+  return head.startsWith("-----BEGIN PGP") ? new TextDecoder("utf-8", { fatal: false }).decode(bytes) : bytes;
 }
 
 function importText(locale: string, result: ImportResult): string {
