@@ -15,7 +15,7 @@ import { loopbackFetch, trustingAgent } from "../test/openpgp/wkd-server.js";
 import { ratio } from "./report.js";
 
 const SIZES_MB = [1, 10, 25] as const;
-const RUNS = 3;
+const RUNS = 5;
 const RECIPIENTS = 20;
 const DELAY_MS = 200;
 const TIME = "/usr/bin/time";
@@ -65,14 +65,14 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-/** Runs a command under /usr/bin/time; its wall time in ms, its peak RSS in KiB, its stdout. */
+/** Runs a command under /usr/bin/time; its wall time in ms, its peak RSS in KiB, its stdout. time's report goes to `scratch`. */
 function timed(
   command: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-  dir: string,
+  scratch: string,
 ): Promise<{ ms: number; peakKiB: number; stdout: string }> {
-  const report = join(dir, `time-${randomBytes(4).toString("hex")}.txt`);
+  const report = join(scratch, `time-${randomBytes(4).toString("hex")}.txt`);
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(TIME, ["-f", "%M", "-o", report, command, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -87,7 +87,12 @@ function timed(
         reject(new Error(`${command} ${args.join(" ")} failed (exit ${String(code)}): ${stderr.trim()}`));
         return;
       }
-      readFile(report, "utf8").then((text) => resolve({ ms, peakKiB: Number(text.trim().split("\n").pop()), stdout }), reject);
+      readFile(report, "utf8")
+        .then(async (text) => {
+          await rm(report, { force: true });
+          resolve({ ms, peakKiB: Number(text.trim().split("\n").pop()), stdout });
+        })
+        .catch(reject);
     });
   });
 }
@@ -107,7 +112,7 @@ async function throughput(
     const env = { ...process.env, GNUPGHOME: gpg.home };
     const child = join(root, "bench/openpgp-seal-child.ts");
     const node = [process.execPath, "--import", "tsx"];
-    const floor = await timed(node[0] ?? "node", [...node.slice(1), child, keyFile, "--floor"], process.env, root);
+    const floor = await timed(node[0] ?? "node", [...node.slice(1), child, keyFile, "--floor"], process.env, dir);
     const rows: ThroughputRow[] = [];
     for (const megabytes of SIZES_MB) {
       const data = join(dir, `data-${String(megabytes)}.bin`);
@@ -120,7 +125,7 @@ async function throughput(
           node[0] ?? "node",
           [...node.slice(1), child, keyFile, data, join(dir, "out-sealpost.pgp")],
           process.env,
-          root,
+          dir,
         );
         sealpost.push({ ms: (JSON.parse(ours.stdout) as { ms: number }).ms, peakKiB: ours.peakKiB });
         // No compression: openpgp.js does not compress either, and random data does not shrink.
