@@ -100,7 +100,7 @@ function packageOf(input: string): string {
 }
 
 /** The task pane bundled exactly as scripts/build-outlook.mjs bundles it, with its bytes attributed to packages. */
-async function taskPaneBundle(root: string): Promise<TaskPaneBundle> {
+export async function taskPaneBundle(root: string): Promise<TaskPaneBundle> {
   const built = join(root, "dist/outlook/taskpane.js");
   const result = await build({
     entryPoints: [join(root, "packages/outlook/src/taskpane/taskpane.ts")],

@@ -1,7 +1,7 @@
 // The built task pane in headless Chromium over the fake compose item: Seal then the built send
 // handler allows; Unseal then it blocks and the original is back byte for byte; a missing key is
 // explained with what was tried; a key from a Web Key Directory on loopback HTTPS is found; an
-// imported key is used and GnuPG decrypts what was sealed to it; a seal that fails half-way leaves
+// imported key is used and GnuPG and RNP decrypt what was sealed to it; a seal that fails half-way leaves
 // the original intact; German.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -11,7 +11,7 @@ import type { MailboxScenario } from "../outlook/office-helpers.js";
 import { fixtureBase64, fixtureText } from "../outlook/fixture-helpers.js";
 import type { ComposeScenario, ComposeState } from "../outlook/compose-fake.js";
 import { builtBundle, loadHandlers } from "../outlook/runtime-helpers.js";
-import { createGpg } from "../openpgp/tools.js";
+import { createGpg, createRnp } from "../openpgp/tools.js";
 import { focusedId, launchPaneBrowser, openPane, type PaneBrowser, waitForText } from "./pane-harness.js";
 
 const BANK = "pay@bank.example";
@@ -209,8 +209,9 @@ describe("the built task pane in Chromium", () => {
     assert.match(await page.innerText("#imported"), /audit@auditor\.example/);
   });
 
-  it("seals so that GnuPG, holding the recipient's secret key, gets back the text and every attachment byte for byte", async () => {
+  it("seals so that GnuPG and RNP (Thunderbird's engine), holding the recipient's secret key, get back the text and every attachment byte for byte", async () => {
     const gpg = await createGpg();
+    let rnp: Awaited<ReturnType<typeof createRnp>> | undefined;
     try {
       const fingerprint = await gpg.generate(`Audit <${AUDITOR}>`, "future-default", "default", "never");
       const opened = await openPane(
@@ -227,17 +228,44 @@ describe("the built task pane in Chromium", () => {
       await page.click("#seal");
       await waitForText(page, "#action-status", /^Sealed/);
       const sealed = await opened.state();
-      const text = await gpg.run(["--decrypt"], sealed.body.content);
-      assert.equal(text.toString("utf8"), "Grüße,\r\nthe figures for run 42.");
-      for (const [index, attachment] of original.attachments.entries()) {
-        const part = sealed.attachments[index];
-        assert.equal(part?.name, `${attachment.name}.pgp`);
-        const plain = await gpg.run(["--decrypt"], Buffer.from(part?.content ?? "", "base64"));
-        assert.ok(plain.equals(Buffer.from(attachment.content, "base64")), `${attachment.name} decrypts to other bytes`);
+      rnp = await createRnp([await gpg.exportSecret(fingerprint)]);
+      for (const [tool, decrypt] of [
+        ["gpg", (data: string | Uint8Array) => gpg.run(["--decrypt"], data)],
+        ["rnp", (data: string | Uint8Array) => (rnp as NonNullable<typeof rnp>).decrypt(data)],
+      ] as const) {
+        const text = await decrypt(sealed.body.content);
+        assert.equal(text.toString("utf8"), "Grüße,\r\nthe figures for run 42.", tool);
+        for (const [index, attachment] of original.attachments.entries()) {
+          const part = sealed.attachments[index];
+          assert.equal(part?.name, `${attachment.name}.pgp`);
+          const plain = await decrypt(Buffer.from(part?.content ?? "", "base64"));
+          assert.ok(plain.equals(Buffer.from(attachment.content, "base64")), `${tool}: ${attachment.name} decrypts to other bytes`);
+        }
       }
     } finally {
+      await rnp?.remove();
       await gpg.remove();
     }
+  });
+
+  it("imports a key chosen as a file, armored or binary", async () => {
+    const opened = await openPane(pane, scenario([AUDITOR]), POLICY);
+    const { page } = opened;
+    await opened.keysSettled();
+    const binary = (await readKey({ armoredKey: fixtureText("key-audit.asc") })).write();
+    await page
+      .getByLabel("Or choose a key file")
+      .setInputFiles({ name: "audit.gpg", mimeType: "application/pgp-keys", buffer: Buffer.from(binary) });
+    await page.click("#import");
+    await waitForText(page, "#import-status", /^Imported .* for audit@auditor\.example/);
+    await page.getByLabel("Or choose a key file").setInputFiles({
+      name: "pay.asc",
+      mimeType: "application/pgp-keys",
+      buffer: Buffer.from(fixtureText("key-pay.asc")),
+    });
+    await page.click("#import");
+    await waitForText(page, "#import-status", /^Imported .* for pay@bank\.example/);
+    assert.equal((JSON.parse((await opened.state()).roaming["sealpost.importedKeys"] ?? "[]") as string[]).length, 2);
   });
 
   it("refuses a pasted text that holds no key, and says so", async () => {
@@ -274,6 +302,24 @@ describe("the built task pane in Chromium", () => {
     await page.evaluate(`globalThis.__sealpostFake.changeRecipients("to", ${JSON.stringify([BANK, NOKEY])})`);
     await waitForText(page, "#seal-why", /no usable key for treasury@nokey\.example/);
     assert.equal(await page.getAttribute("#seal", "aria-disabled"), "true");
+  });
+
+  it("protects the subject when the rule asks for it, and Unseal gives the real one back", async () => {
+    const policy = JSON.stringify({
+      version: 1,
+      rules: [{ id: "banks", domains: ["bank.example"], require: { encryption: ["openpgp"] }, protectSubject: true, action: "block" }],
+      keys: { [BANK]: fixtureText("key-pay.asc") },
+    });
+    const opened = await openPane(pane, scenario([BANK]), policy);
+    const { page } = opened;
+    await opened.keysSettled();
+    await page.click("#seal");
+    await waitForText(page, "#action-status", /^Sealed/);
+    assert.match(await page.innerText("#action-status"), /The subject now reads “Encrypted message”/);
+    assert.equal((await opened.state()).subject, "Encrypted message");
+    await page.click("#unseal");
+    await waitForText(page, "#action-status", /^Unsealed/);
+    assert.equal((await opened.state()).subject, ORIGINAL.subject);
   });
 
   it("speaks German when Outlook does", async () => {

@@ -19,7 +19,12 @@ export function fakeKey(fingerprint: string, addresses: readonly string[] = []):
   };
 }
 
-const scramble = (bytes: Uint8Array) => Uint8Array.from([0x01, ...bytes.map((byte) => byte ^ 0x5a)]);
+const scramble = (bytes: Uint8Array) => {
+  const out = new Uint8Array(bytes.length + 1);
+  out[0] = 0x01;
+  for (let i = 0; i < bytes.length; i++) out[i + 1] = (bytes[i] ?? 0) ^ 0x5a;
+  return out;
+};
 const unscramble = (bytes: Uint8Array) => {
   if (bytes[0] !== 0x01) throw new Error("not sealed by the fake");
   return bytes.subarray(1).map((byte) => byte ^ 0x5a);

@@ -99,6 +99,24 @@ describe("Seal", () => {
     assert.deepEqual(fake.snapshot(), before);
   });
 
+  it("refuses an attachment whose sealed name would be over Outlook's 255 characters, before anything changes", async () => {
+    const fake = composeFake({ ...SCENARIO, attachments: [{ name: `${"n".repeat(250)}.pdf`, content: PDF }] });
+    const before = fake.snapshot();
+    const result = await sealItem(deps(fake), { keys: [BANK_KEY] });
+    assert.equal(result.ok ? "" : result.problem.code, "too-big");
+    assert.deepEqual(fake.snapshot(), before);
+  });
+
+  it("refuses an attachment that would be over Outlook's 25 MB once sealed, before anything changes", async () => {
+    // One byte more than 25 MB's base64 allows once the fake sealer adds its one byte.
+    const big = Buffer.alloc(26_148_864 - 1 + 2, 7).toString("base64");
+    const fake = composeFake({ ...SCENARIO, attachments: [{ name: "big.bin", content: big }] });
+    const before = fake.snapshot();
+    const result = await sealItem(deps(fake), { keys: [BANK_KEY] });
+    assert.deepEqual(result, { ok: false, problem: { code: "too-big", part: "big.bin.pgp", limit: "25 MB" } });
+    assert.deepEqual(fake.snapshot(), before);
+  });
+
   it("refuses to seal when the way back would not fit in sessionData, and says how big it is", async () => {
     // Random text does not compress: 40,000 bytes become more than 50,000 base64 characters.
     const noise = Array.from({ length: 40_000 }, (_, i) => String.fromCharCode((33 + ((i * 7919) % 89)) ^ (i % 7))).join("");

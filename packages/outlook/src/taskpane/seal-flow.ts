@@ -22,8 +22,10 @@ export const SESSION_LIMIT = 50_000;
 export const SESSION_LIMIT_116 = 2_621_440;
 /** `body.setAsync` takes at most 1,000,000 characters. */
 export const BODY_LIMIT = 1_000_000;
-/** What `addFileAttachmentFromBase64Async` is documented to take, about 25 MB. */
-export const ATTACHMENT_LIMIT = 25 * 1024 * 1024;
+/** The longest base64 string `addFileAttachmentFromBase64Async` takes (Mailbox 1.8 reference: "25 MB before Base64 encoding"). */
+export const ATTACHMENT_BASE64_LIMIT = 34_865_152;
+/** The longest attachment name it takes. */
+export const NAME_LIMIT = 255;
 
 /** A key only this message's sessionData can open: the way back to the original. */
 export interface RestoreKeys {
@@ -181,8 +183,10 @@ export async function sealItem(deps: SealDeps, request: SealRequest): Promise<Fl
 
     // Everything that could be too big is checked before the message is touched.
     if (sealed.body.length > BODY_LIMIT) return refuse({ code: "too-big", part: "body", limit: "1,000,000 characters" });
-    const tooBig = sealed.attachments.find((attachment) => attachment.content.length > ATTACHMENT_LIMIT);
+    const tooBig = sealed.attachments.find((attachment) => 4 * Math.ceil(attachment.content.length / 3) > ATTACHMENT_BASE64_LIMIT);
     if (tooBig !== undefined) return refuse({ code: "too-big", part: tooBig.name, limit: "25 MB" });
+    const tooLong = sealed.attachments.find((attachment) => attachment.name.length > NAME_LIMIT);
+    if (tooLong !== undefined) return refuse({ code: "too-big", part: tooLong.name, limit: "255 characters for a name" });
     const record: SealRecord = {
       v: 1,
       subject,

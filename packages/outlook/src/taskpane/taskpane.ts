@@ -6,6 +6,7 @@ import {
   importedKeysSource,
   type KeyFinder,
   type KeyLookup,
+  type KeySource,
   keysOpenpgpOrgSource,
   readPublicKeys,
   sealMessage,
@@ -60,7 +61,14 @@ const store = () => createImportedKeyStore(officeRoamingSettings(Office), (input
 function keyFinder(result: CheckResult): KeyFinder {
   const compiled = result.policy?.kind === "active" ? result.policy.policy : null;
   if (finder?.policy === compiled) return finder.finder;
-  const sources = [importedKeysSource(store()), wkdSource({ fetch: fetchBytes }), keysOpenpgpOrgSource({ fetch: fetchBytes })];
+  // Without roaming settings (an Outlook that offers none here) there are no imported keys to ask.
+  let imported: KeySource[] = [];
+  try {
+    imported = [importedKeysSource(store())];
+  } catch {
+    imported = [];
+  }
+  const sources = [...imported, wkdSource({ fetch: fetchBytes }), keysOpenpgpOrgSource({ fetch: fetchBytes })];
   finder = { policy: compiled, finder: createKeyFinder({ policy: compiled, sources }) };
   return finder.finder;
 }
@@ -269,7 +277,7 @@ async function onImport(): Promise<void> {
   }
   let result: ImportResult;
   try {
-    const input = text !== "" ? text : new Uint8Array(await (file as File).arrayBuffer());
+    const input = text !== "" ? text : keyFileContent(new Uint8Array(await (file as File).arrayBuffer()));
     result = await store().add(input);
   } catch (error) {
     result = { ok: false, code: "failed", reason: describeError(error) };
@@ -282,6 +290,12 @@ async function onImport(): Promise<void> {
     finder = undefined;
     await refresh();
   }
+}
+
+/** A key file is armored text (.asc) or binary (.gpg, .pgp); armor is told by its first line. */
+function keyFileContent(bytes: Uint8Array): string | Uint8Array {
+  const head = new TextDecoder("utf-8", { fatal: false }).decode(bytes.subarray(0, 64)).trimStart();
+  return head.startsWith("-----BEGIN PGP") ? new TextDecoder("utf-8", { fatal: false }).decode(bytes) : bytes;
 }
 
 function importText(locale: string, result: ImportResult): string {
