@@ -58,6 +58,8 @@ function scenario(to: readonly string[], more: Partial<ComposeScenario> = {}): C
 function sendScenario(to: readonly string[], state: ComposeState): MailboxScenario {
   return {
     to,
+    subject: state.subject,
+    sessionData: { ...state.sessionData },
     body: state.body.type === "text" ? state.body.content : state.body.content.replace(/<[^>]*>/g, ""),
     attachments: state.attachments.map((attachment) => ({
       name: attachment.name,
@@ -68,9 +70,13 @@ function sendScenario(to: readonly string[], state: ComposeState): MailboxScenar
 }
 
 async function sendCheck(to: readonly string[], state: ComposeState) {
+  return sendCheckWith(POLICY, to, state);
+}
+
+async function sendCheckWith(policy: string, to: readonly string[], state: ComposeState) {
   const code = builtBundle();
   assert.ok(code !== undefined, "dist/outlook/launchevent.js is missing: run npm run build");
-  const runtime = loadHandlers(code, { fetch: () => Promise.resolve({ ok: true, status: 200, text: () => Promise.resolve(POLICY) }) });
+  const runtime = loadHandlers(code, { fetch: () => Promise.resolve({ ok: true, status: 200, text: () => Promise.resolve(policy) }) });
   return (await runtime.send(sendScenario(to, state))).options;
 }
 
@@ -189,6 +195,9 @@ describe("the built task pane in Chromium", () => {
     await waitForText(page, "#action-status", /^Sealed/);
     const sealed = await opened.state();
     assert.ok(encryptedTo(sealed.body.content).some((id) => partner.key.encryptionKeyIds.includes(id)));
+    // The policy pins no key for the partner: the send check holds the packets to the key Seal recorded.
+    const verdict = await sendCheck([PARTNER], sealed);
+    assert.equal(verdict?.allowEvent, true, JSON.stringify(verdict));
   });
 
   it("imports a pasted key, keeps it in the roaming settings and uses it for the recipient", async () => {
@@ -316,7 +325,12 @@ describe("the built task pane in Chromium", () => {
     await page.click("#seal");
     await waitForText(page, "#action-status", /^Sealed/);
     assert.match(await page.innerText("#action-status"), /The subject now reads “Encrypted message”/);
-    assert.equal((await opened.state()).subject, "Encrypted message");
+    const sealed = await opened.state();
+    assert.equal(sealed.subject, "Encrypted message");
+    const allowed = await sendCheckWith(policy, [BANK], sealed);
+    assert.equal(allowed?.allowEvent, true, JSON.stringify(allowed));
+    const edited = await sendCheckWith(policy, [BANK], { ...sealed, subject: "Payment run 42, corrected" });
+    assert.equal(edited?.allowEvent, false, "a subject typed after sealing travels readable");
     await page.click("#unseal");
     await waitForText(page, "#action-status", /^Unsealed/);
     assert.equal((await opened.state()).subject, ORIGINAL.subject);

@@ -39,6 +39,9 @@ export interface MailboxScenario {
   readonly body?: string | Failure;
   readonly attachments?: readonly FakeAttachment[] | Failure;
   readonly label?: string | Failure;
+  readonly subject?: string | Failure;
+  /** What the task pane left in `item.sessionData`, by key; a missing key answers as Outlook does, with an error. */
+  readonly sessionData?: Readonly<Record<string, string>> | Failure;
   /** Mailbox requirement sets the fake client supports; 1.1 to 1.15 unless a test says otherwise. */
   readonly supported?: readonly string[];
   readonly displayLanguage?: string;
@@ -118,6 +121,18 @@ export function fakeOffice(scenario: MailboxScenario = {}): FakeOffice {
                 scenario.body ?? "Hello,\r\nplease find the figures attached.",
                 lastCallback(args),
               );
+            },
+          },
+          subject: {
+            getAsync(...args: unknown[]) {
+              answer("subject.getAsync", scenario.subject ?? "Payment run", lastCallback(args));
+            },
+          },
+          sessionData: {
+            getAsync(name: string, ...args: unknown[]) {
+              const data = scenario.sessionData ?? {};
+              const value = isFailure(data) ? data : name in data ? data[name] : { fail: `The key ${name} wasn't found.` };
+              answer(`sessionData.getAsync(${name})`, value, lastCallback(args));
             },
           },
           sensitivityLabel: {

@@ -32,7 +32,7 @@ export interface AttachmentData {
   readonly content: string;
 }
 
-export type MailboxVersion = "1.13" | "1.14" | "1.15";
+export type MailboxVersion = "1.11" | "1.13" | "1.14" | "1.15";
 
 export interface KeyValueStorage {
   getItem(key: string): Promise<string | null>;
@@ -53,6 +53,9 @@ export interface Host {
   attachmentContent(id: string): Promise<AttachmentData>;
   /** The sensitivity label's id; undefined where Mailbox 1.13 is missing or no label is set. */
   sensitivityLabel(): Promise<string | undefined>;
+  subject(): Promise<string>;
+  /** A value the task pane left in `item.sessionData` (Mailbox 1.11); undefined where there is none. */
+  sessionValue(name: string): Promise<string | undefined>;
   supports(version: MailboxVersion): boolean;
   /** The Office display language (BCP 47). */
   displayLanguage(): string;
@@ -155,6 +158,15 @@ export function createOfficeHost(office: typeof Office, timeouts = DEFAULT_TIMEO
       const label = await call<string>("reading the sensitivity label", timeouts.callMs, (done) => item.sensitivityLabel.getAsync(done));
       return typeof label === "string" && label !== "" ? label : undefined;
     },
+    subject: async () => {
+      const subject = await call<unknown>("reading the subject", timeouts.callMs, (done) => item.subject.getAsync(done));
+      if (typeof subject !== "string") throw new Error("reading the subject gave no text");
+      return subject;
+    },
+    sessionValue: async (name) => {
+      if (!supports("1.11")) return undefined;
+      return sessionValueOf(call, timeouts.callMs, item, name);
+    },
     supports,
     displayLanguage: () => {
       const language: unknown = context.displayLanguage;
@@ -179,6 +191,17 @@ export function createOfficeHost(office: typeof Office, timeouts = DEFAULT_TIMEO
 }
 
 type Call = <T>(what: string, ms: number, start: (callback: AsyncCallback<T>) => void) => Promise<T>;
+
+async function sessionValueOf(call: Call, ms: number, item: Office.MessageCompose, name: string): Promise<string | undefined> {
+  try {
+    const value = await call<unknown>("reading the session data", ms, (done) => item.sessionData.getAsync(name, done));
+    return typeof value === "string" && value !== "" ? value : undefined;
+  } catch (error) {
+    // Outlook answers a key it does not hold with an error, not an empty value.
+    if (/not found|wasn't found|doesn't exist|does not exist|keynotfound/i.test(describeError(error))) return undefined;
+    throw error;
+  }
+}
 
 function composeItem(office: typeof Office): Office.MessageCompose {
   const item = office.context.mailbox.item as Office.MessageCompose | undefined;
@@ -291,16 +314,7 @@ export function createOfficeEditor(office: typeof Office, timeouts = EDITOR_TIME
       if (typeof id !== "string" || id === "") throw new Error(`attaching “${name}” gave no attachment id`);
       return id;
     },
-    sessionValue: async (name) => {
-      try {
-        const value = await call<unknown>("reading the session data", ms, (done) => item.sessionData.getAsync(name, done));
-        return typeof value === "string" && value !== "" ? value : undefined;
-      } catch (error) {
-        // Outlook answers a key it does not hold with an error, not an empty value.
-        if (/not found|wasn't found|doesn't exist|does not exist|keynotfound/i.test(describeError(error))) return undefined;
-        throw error;
-      }
-    },
+    sessionValue: (name) => sessionValueOf(call, ms, item, name),
     setSessionValue: (name, value) => call<void>("saving the session data", ms, (done) => item.sessionData.setAsync(name, value, done)),
     removeSessionValue: (name) => call<void>("removing the session data", ms, (done) => item.sessionData.removeAsync(name, done)),
     supports: (version) => {

@@ -14,6 +14,7 @@ import type { AttachmentSummary, Host, RecipientDetails, RecipientField } from "
 import { describeError } from "../shared/errors.js";
 import type { KeyDirectory } from "./key-directory.js";
 import type { Note } from "./messages.js";
+import { RECORD_KEY, readSealedFacts, type SealedFacts } from "./seal-record.js";
 import { attachmentName, attachmentPart, bodyPart, judgeSealing, type KeyHolder, looksSealed, unreadablePart } from "./sealed-content.js";
 
 export const FIELDS: readonly RecipientField[] = ["to", "cc", "bcc"];
@@ -141,7 +142,33 @@ export async function readEncryption(
       parts.push(unreadablePart(attachmentName(attachment.name), describeError(error)));
     }
   }
-  const sealing = judgeSealing(parts, keys, needs.keyHolders);
+  const sealed = await sealedFacts(host, notes);
+  const subjectProtected = sealed?.neutralSubject !== undefined && (await subjectIs(host, sealed.neutralSubject, notes));
+  const sealing = judgeSealing(parts, keys, needs.keyHolders, sealed, subjectProtected);
   notes.push(...sealing.notes);
   return sealing.state;
+}
+
+// What Seal recorded; a record that cannot be read lends no keys, so unpinned recipients stay blocked.
+async function sealedFacts(host: Host, notes: Note[]): Promise<SealedFacts | undefined> {
+  let facts: SealedFacts | undefined | Error;
+  try {
+    facts = readSealedFacts(await host.sessionValue(RECORD_KEY));
+  } catch (error) {
+    facts = error instanceof Error ? error : new Error(describeError(error));
+  }
+  if (!(facts instanceof Error)) return facts;
+  notes.push({ key: "seal.record-unreadable", values: { reason: describeError(facts) } });
+  return undefined;
+}
+
+// The real subject travels inside only while the neutral one Seal set is still the subject.
+async function subjectIs(host: Host, neutral: string, notes: Note[]): Promise<boolean> {
+  try {
+    if ((await host.subject()) === neutral) return true;
+    notes.push({ key: "seal.subject-changed" });
+  } catch (error) {
+    notes.push({ key: "check.unchecked", values: { reason: describeError(error) } });
+  }
+  return false;
 }

@@ -19,10 +19,14 @@ export const en = {
   "seal.unreadable": "{part} could not be read ({reason}).",
   "seal.key-missing": "{part} is not encrypted to the key of {address} ({key}).",
   "seal.key-unknown":
-    "Sealpost knows no OpenPGP key for {address}, so it cannot confirm the message is encrypted to them: ask IT to add the key to the policy.",
+    "Sealpost knows no OpenPGP key for {address}, so it cannot confirm the message is encrypted to them: seal the message in the Sealpost pane, which finds or imports their key, or ask IT to add the key to the policy.",
   "seal.fingerprint-only":
     "The policy pins only a fingerprint for {address} ({key}), which Sealpost cannot match to the encryption subkey the message names: ask IT to pin the whole public key.",
   "seal.pin-unreadable": "The key the policy pins for {address} cannot be read ({reason}): contact IT.",
+  "seal.record-unreadable":
+    "Sealpost's record of how this message was sealed cannot be read ({reason}): unseal and seal it again in the Sealpost pane.",
+  "seal.subject-changed":
+    "The subject was changed after sealing, so it would travel readable: unseal and seal the message again in the Sealpost pane.",
   "seal.body": "The message text",
   "seal.attachment": "The attachment “{name}”",
   "check.unchecked": "Sealpost could not check the message's encryption ({reason}).",
@@ -86,10 +90,14 @@ export const de: Catalog = {
   "seal.unreadable": "{part} konnte nicht gelesen werden ({reason}).",
   "seal.key-missing": "{part} ist nicht für den Schlüssel von {address} ({key}) verschlüsselt.",
   "seal.key-unknown":
-    "Sealpost kennt keinen OpenPGP-Schlüssel für {address} und kann daher nicht bestätigen, dass die Nachricht für diese Adresse verschlüsselt ist: Bitten Sie die IT, den Schlüssel in die Richtlinie aufzunehmen.",
+    "Sealpost kennt keinen OpenPGP-Schlüssel für {address} und kann daher nicht bestätigen, dass die Nachricht für diese Adresse verschlüsselt ist: Versiegeln Sie die Nachricht im Sealpost-Bereich, der den Schlüssel sucht oder importiert, oder bitten Sie die IT, den Schlüssel in die Richtlinie aufzunehmen.",
   "seal.fingerprint-only":
     "Die Richtlinie nennt für {address} nur einen Fingerabdruck ({key}), den Sealpost nicht dem Verschlüsselungs-Unterschlüssel der Nachricht zuordnen kann: Bitten Sie die IT, den ganzen öffentlichen Schlüssel zu hinterlegen.",
   "seal.pin-unreadable": "Der Schlüssel, den die Richtlinie für {address} vorgibt, ist nicht lesbar ({reason}): Wenden Sie sich an die IT.",
+  "seal.record-unreadable":
+    "Sealposts Aufzeichnung, wie diese Nachricht versiegelt wurde, ist nicht lesbar ({reason}): Entsiegeln Sie die Nachricht im Sealpost-Bereich und versiegeln Sie sie erneut.",
+  "seal.subject-changed":
+    "Der Betreff wurde nach dem Versiegeln geändert und würde lesbar versendet: Entsiegeln Sie die Nachricht im Sealpost-Bereich und versiegeln Sie sie erneut.",
   "seal.body": "Der Nachrichtentext",
   "seal.attachment": "Der Anhang „{name}“",
   "check.unchecked": "Sealpost konnte die Verschlüsselung der Nachricht nicht prüfen ({reason}).",

@@ -12,8 +12,9 @@ import {
   startsArmored,
 } from "@sealpost/core/openpgp/reader";
 import type { AttachmentData, AttachmentSummary } from "../host/office-compose.js";
-import type { KeyDirectory } from "./key-directory.js";
+import { type KeyDirectory, keyIdOf } from "./key-directory.js";
 import type { Note } from "./messages.js";
+import type { SealedFacts, SealedKey } from "./seal-record.js";
 
 export type PartVerdict = { readonly ok: true; readonly recipients: readonly KeyRef[] } | { readonly ok: false; readonly note: Note };
 
@@ -100,12 +101,16 @@ function problem(key: Note["key"], part: Note, reason?: string): PartVerdict {
 /**
  * The encryption state of sealed content. Every part must be encrypted, and each one to the
  * key of every holder; the key ids reported are those every part is encrypted to, named as
- * core's pin check expects (primary fingerprints where a pinned key knows them).
+ * core's pin check expects (primary fingerprints where a pinned key knows them). A holder the
+ * policy pins no key for is held to the key Seal recorded for them; the subject counts as
+ * protected only when the caller has seen Seal's neutral subject still in place.
  */
 export function judgeSealing(
   parts: readonly SealedPart[],
   keys: KeyDirectory,
   holders: readonly KeyHolder[],
+  sealed?: SealedFacts,
+  subjectProtected = false,
 ): { state: EncryptionState; notes: Note[] } {
   const notes: Note[] = [];
   for (const { verdict } of parts) if (!verdict.ok) notes.push(verdict.note);
@@ -114,7 +119,16 @@ export function judgeSealing(
   for (const holder of holders) {
     const pin = keys.pinFor(holder.key);
     if (pin === undefined) {
-      notes.push({ key: "seal.key-unknown", values: { address: holder.display } });
+      // No pin: the key Seal found for this recipient (WKD, keys.openpgp.org, an imported key).
+      const key = sealed?.keys.get(holder.key);
+      if (key === undefined) {
+        notes.push({ key: "seal.key-unknown", values: { address: holder.display } });
+        continue;
+      }
+      const missedPart = parts.find(({ verdict }) => verdict.ok && !verdict.recipients.some((ref) => namesSealedKey(key, ref)));
+      if (missedPart !== undefined) {
+        notes.push({ key: "seal.key-missing", values: { part: missedPart.part, address: holder.display, key: key.fingerprint } });
+      }
       continue;
     }
     if (pin.kind === "unreadable") {
@@ -139,7 +153,13 @@ export function judgeSealing(
     const named = verdict.recipients.map((ref) => keys.primaryOf(ref));
     common = common === undefined ? unique(named) : common.filter((id) => named.includes(id));
   }
-  return { state: { kind: "openpgp", keyIds: common ?? [], subject: false }, notes };
+  return { state: { kind: "openpgp", keyIds: common ?? [], subject: subjectProtected }, notes };
+}
+
+/** Whether a PKESK names one of the encryption subkeys Seal recorded for a recipient. */
+function namesSealedKey(key: SealedKey, ref: KeyRef): boolean {
+  if (ref.fingerprint !== undefined) return ref.fingerprint === key.fingerprint || key.keyIds.includes(keyIdOf(ref.fingerprint));
+  return key.keyIds.includes(ref.keyId);
 }
 
 function unique(values: readonly string[]): string[] {

@@ -15,8 +15,9 @@ import type { AttachmentSummary, BodyType, ComposeEditor } from "../host/office-
 import { describeError } from "../shared/errors.js";
 import { fromBase64, toBase64 } from "./base64.js";
 import type { KeyInfo, SealInput, Sealed } from "@sealpost/core/openpgp";
+import { RECORD_KEY } from "../launch/seal-record.js";
 
-export const RECORD_KEY = "sealpost.sealed";
+export { RECORD_KEY };
 export const SESSION_LIMIT = 50_000;
 /** From Mailbox 1.16 (office.sessiondata, "2,621,440 characters per add-in"). */
 export const SESSION_LIMIT_116 = 2_621_440;
