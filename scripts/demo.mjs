@@ -1,6 +1,7 @@
-// Shows Sealpost at work after a build: the example policy linted, and the send decision for a
-// few messages a user might write, through the real `sealpost` binary.
+// Shows Sealpost at work after a build: the example policy linted, the send decision for a few
+// messages a user might write, and the server-hop export, through the real `sealpost` binary.
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -45,8 +46,10 @@ const scenes = [
       "de",
     ],
   ],
+  ["The server hop: the same policy as Postfix's per-domain TLS table and main.cf lines:", ["export", "postfix", policy]],
 ];
 
+const built = ["dist/thunderbird/sealpost.xpi", "dist/outlook/manifest.xml"];
 for (const [title, args] of scenes) {
   console.log(`\n\u001b[1m$ sealpost ${args.map((arg) => (/[\s<>;"]/.test(arg) ? `'${arg}'` : arg)).join(" ")}\u001b[0m`);
   console.log(`# ${title}`);
@@ -54,3 +57,7 @@ for (const [title, args] of scenes) {
   process.stdout.write(result.stdout + result.stderr);
   console.log(`(exit ${String(result.status)})`);
 }
+
+// What `npm run build` made for installing, so a newcomer knows where to look next.
+console.log("\n\u001b[1mInstallable add-ins\u001b[0m");
+for (const file of built) console.log(`  ${existsSync(root + file) ? "✓" : "✗ missing (run npm run build):"} ${file}`);
