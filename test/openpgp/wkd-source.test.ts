@@ -79,6 +79,30 @@ describe("wkdSource over HTTPS", () => {
     assert.deepEqual(tried(lookup), [{ source: "wkd", outcome: "timed out after 150 ms", code: "timeout" }]);
   });
 
+  it("asks the direct method when the advanced one does not answer within its own deadline", async () => {
+    server.serve(wkdUrls("m@other.example").advanced, MALLORY.armored, 2000);
+    server.serve(wkdUrls("m@other.example").direct, MALLORY.armored);
+    const sources = [wkdSource({ fetch: server.fetchFor(), advancedTimeoutMs: 150 })];
+    const started = performance.now();
+    const [lookup] = await createKeyFinder({ policy: null, sources, timeoutMs: 1500 }).find(["m@other.example"]);
+    assert.equal(lookup?.status === "found" && lookup.key.fingerprint, MALLORY.fingerprint);
+    assert.ok(performance.now() - started < 1400, "the advanced method used up the finder's whole timeout");
+  });
+
+  it("says the advanced method did not answer, and what the direct one said, when neither serves a key", async () => {
+    server.serve(wkdUrls("hang2@bank.example").advanced, PAY.armored, 2000);
+    const sources = [wkdSource({ fetch: server.fetchFor(), advancedTimeoutMs: 150 })];
+    const [lookup] = await createKeyFinder({ policy: null, sources, timeoutMs: 1500 }).find(["hang2@bank.example"]);
+    const urls = wkdUrls("hang2@bank.example");
+    assert.deepEqual(tried(lookup), [
+      {
+        source: "wkd",
+        outcome: `advanced method: no answer within 150 ms from ${urls.advanced}; direct method: HTTP 404 (no key) from ${urls.direct}`,
+        code: "timeout",
+      },
+    ]);
+  });
+
   it("refuses a key served for the address whose user IDs name someone else", async () => {
     server.serve(wkdUrls("cfo@bank.example").advanced, MALLORY.armored);
     const [lookup] = await createKeyFinder({ policy: null, sources: [wkdSource({ fetch: server.fetchFor() })] }).find(["cfo@bank.example"]);

@@ -171,6 +171,42 @@ describe("Unseal", () => {
     assert.deepEqual(after.sessionData, {});
   });
 
+  it("moves the body's link to an inline image whose content id Outlook does not give back (a pasted image001.png@…)", async () => {
+    const pasted: ComposeScenario = {
+      ...SCENARIO,
+      body: {
+        type: "html",
+        content: '<p>the figures: <img src="cid:image001.png@01DA4F2E.9C1B3A20"> and <img src="cid:image001.png@01DA4F2E.9C1B3A201"></p>',
+      },
+      attachments: [
+        { name: "chart.png", content: PNG, isInline: true, contentId: "image001.png@01DA4F2E.9C1B3A20" },
+        { name: "other.png", content: PNG, isInline: true, contentId: "image001.png@01DA4F2E.9C1B3A201" },
+      ],
+    };
+    const fake = composeFake(pasted);
+    await sealItem(deps(fake), { keys: [BANK_KEY] });
+    assert.deepEqual(await unsealItem(deps(fake)), { ok: true, parts: 3 });
+    assert.equal(fake.state.body.type, "html");
+    assert.equal(fake.state.body.content, '<p>the figures: <img src="cid:chart.png"> and <img src="cid:other.png"></p>');
+    assert.deepEqual(
+      fake.state.attachments.map(({ name, isInline, contentId }) => [name, isInline, contentId]),
+      [
+        ["chart.png", true, "chart.png"],
+        ["other.png", true, "other.png"],
+      ],
+    );
+
+    // A seal that fails after removing an original puts it back and links the body to it too.
+    const failing = composeFake({ ...pasted, failures: { removeAttachmentAsync: [2] } });
+    const result = await sealItem(deps(failing), { keys: [BANK_KEY] });
+    assert.ok(!result.ok && result.problem.code === "failed" && result.problem.rollback.length === 0, JSON.stringify(result));
+    // Only the first was removed: the second keeps its own id, which the link must keep naming.
+    assert.equal(
+      failing.state.body.content,
+      '<p>the figures: <img src="cid:chart.png"> and <img src="cid:image001.png@01DA4F2E.9C1B3A201"></p>',
+    );
+  });
+
   it("says there is nothing to unseal on a message Sealpost did not seal", async () => {
     const fake = composeFake(SCENARIO);
     assert.deepEqual(await unsealItem(deps(fake)), { ok: false, problem: { code: "not-sealed" } });

@@ -85,6 +85,27 @@ describe("sealed content to keys the policy does not pin", () => {
     assert.deepEqual(notes(run), ["seal.key-missing"]);
   });
 
+  it("lets content go that Seal sealed to the key of a pinned fingerprint: the record names its subkeys", async () => {
+    const document = testPolicy();
+    const policy = policyText({ ...document, keys: { ...(document.keys as Record<string, string>), [BANK]: keyOf("pay").fingerprint } });
+    const sealed = { ...TLS, to: [BANK], body: sealedToBank, attachments: [sealedAttachment()] };
+    const withRecord = await runSend({ ...sealed, sessionData: { [RECORD_KEY]: record([{ address: BANK, who: "pay" }]) } }, { policy });
+    assert.deepEqual(withRecord.options, { allowEvent: true });
+    const without = await runSend(sealed, { policy });
+    assert.deepEqual(notes(without), ["seal.fingerprint-only"]);
+  });
+
+  it("does not let a record naming another key stand for a pinned fingerprint", async () => {
+    const document = testPolicy();
+    const policy = policyText({ ...document, keys: { ...(document.keys as Record<string, string>), [BANK]: keyOf("pay").fingerprint } });
+    const run = await runSend(
+      { ...TLS, to: [BANK], body: fixtureText("sealed-other.asc"), sessionData: { [RECORD_KEY]: record([{ address: BANK, who: "m" }]) } },
+      { policy },
+    );
+    assert.equal(run.options?.allowEvent, false);
+    assert.deepEqual(notes(run), ["seal.fingerprint-only"]);
+  });
+
   it("blocks a recipient added after sealing: the record does not name them", async () => {
     const policy = testPolicy();
     const keys = { ...(policy.keys as Record<string, string>) };

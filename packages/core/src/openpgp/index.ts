@@ -11,7 +11,7 @@ export {
   type KeySource,
   type LookupFailureCode,
 } from "./key-source.js";
-export { wkdSource, wkdUrls, type WkdUrls } from "./wkd.js";
+export { WKD_ADVANCED_TIMEOUT_MS, wkdSource, wkdUrls, type WkdUrls } from "./wkd.js";
 export { zBase32 } from "./z-base-32.js";
 export { keysOpenpgpOrgSource } from "./vks.js";
 export { importedKeysSource } from "./imported-keys.js";

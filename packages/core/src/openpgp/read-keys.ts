@@ -100,7 +100,10 @@ async function inspectKey(key: openpgp.Key, now: Date): Promise<InspectedKey> {
   if (primaryWeakness !== undefined) return refuse("weak", `is too weak: its primary key is ${primaryWeakness}`, info);
 
   const candidates = await encryptionCandidates(key, now);
-  if (candidates.length === 0) return refuse("no-encryption-key", "has no subkey that is valid for encryption", info);
+  if (candidates.length === 0) {
+    const why = await subkeyTroubles(key, now);
+    return refuse("no-encryption-key", `has no subkey that is valid for encryption${why.length > 0 ? `: ${why.join("; ")}` : ""}`, info);
+  }
   const strong = candidates.filter((candidate) => weakness(candidate.getAlgorithmInfo()) === undefined);
   if (strong.length === 0) {
     const names = candidates.map((candidate) => weakness(candidate.getAlgorithmInfo()) ?? "").join(", ");
@@ -160,6 +163,25 @@ async function encryptionCandidates(key: openpgp.Key, now: Date): Promise<(openp
     }
   }
   return found;
+}
+
+/** Why subkeys cannot serve, where their signatures say it (revoked, expired): "none valid" alone tells the user nothing. */
+async function subkeyTroubles(key: openpgp.Key, now: Date): Promise<string[]> {
+  const troubles: string[] = [];
+  for (const subkey of key.subkeys) {
+    const id = subkey.getKeyID().toHex().toUpperCase();
+    try {
+      await subkey.verify(now, LENIENT);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (/revoked/i.test(reason)) troubles.push(`subkey ${id} is revoked`);
+      else if (/expired/i.test(reason)) {
+        const expires = await subkey.getExpirationTime(now, LENIENT).catch(() => null);
+        troubles.push(`subkey ${id} expired${expires instanceof Date ? ` on ${expires.toISOString().slice(0, 10)}` : ""}`);
+      }
+    }
+  }
+  return troubles;
 }
 
 function weakness(info: openpgp.AlgorithmInfo): string | undefined {

@@ -1,7 +1,7 @@
 // The keys Sealpost knows for protected recipients: for now, the policy's pinned keys. A pinned
-// armored key names its primary key and every subkey, so the encryption subkey a message's
-// PKESK names maps back to the primary fingerprint the policy pins; a pinned fingerprint can
-// only be matched when the message names that very key.
+// armored key names its primary key and every subkey that may still encrypt, so the encryption
+// subkey a message's PKESK names maps back to the primary fingerprint the policy pins; a pinned
+// fingerprint can only be matched when the message names that very key.
 import { type CompiledPolicy, type PinnedKey } from "@sealpost/core";
 import { type KeyName, type KeyRef, readArmoredKeyNames } from "@sealpost/core/openpgp/reader";
 
@@ -16,9 +16,9 @@ export class KeyDirectory {
     private readonly policy: CompiledPolicy,
   ) {}
 
-  static fromPolicy(policy: CompiledPolicy): KeyDirectory {
+  static fromPolicy(policy: CompiledPolicy, now: Date = new Date()): KeyDirectory {
     const pins = new Map<string, Pin>();
-    for (const [address, pinned] of policy.keys) pins.set(address, readPin(pinned));
+    for (const [address, pinned] of policy.keys) pins.set(address, readPin(pinned, now));
     return new KeyDirectory(pins, policy);
   }
 
@@ -61,15 +61,18 @@ export class KeyDirectory {
   }
 }
 
-function readPin(pinned: PinnedKey): Pin {
+function readPin(pinned: PinnedKey, now: Date): Pin {
   if (pinned.fingerprint !== undefined) return { kind: "fingerprint", fingerprint: pinned.fingerprint };
   if (pinned.armored === undefined) return { kind: "unreadable", reason: "the pin is empty" };
-  const read = readArmoredKeyNames(pinned.armored);
+  const read = readArmoredKeyNames(pinned.armored, now);
   if (!read.ok) return { kind: "unreadable", reason: read.reason };
   const [key, ...others] = read.keys;
   // One pin, one key: a block of several keys would let any of them stand for the recipient.
   if (key === undefined || others.length > 0) return { kind: "unreadable", reason: `the block holds ${String(read.keys.length)} keys` };
-  return { kind: "key", primary: key.fingerprint, names: [key, ...key.subkeys] };
+  if (key.revoked === true) return { kind: "unreadable", reason: `the pinned key ${key.fingerprint} is revoked` };
+  // A subkey the pin itself revokes, lets expire or keeps from encrypting may be in a stale copy
+  // of the key that the sender's tool still holds; content encrypted to it does not count.
+  return { kind: "key", primary: key.fingerprint, names: [key, ...key.subkeys.filter((subkey) => subkey.unusable === undefined)] };
 }
 
 /** Whether a PKESK names the key with this fingerprint: by fingerprint (v6 PKESK) or by key id. */

@@ -21,7 +21,7 @@ export const en = {
   "seal.key-unknown":
     "Sealpost knows no OpenPGP key for {address}, so it cannot confirm the message is encrypted to them: seal the message in the Sealpost pane, which finds or imports their key, or ask IT to add the key to the policy.",
   "seal.fingerprint-only":
-    "The policy pins only a fingerprint for {address} ({key}), which Sealpost cannot match to the encryption subkey the message names: ask IT to pin the whole public key.",
+    "The policy pins only a fingerprint for {address} ({key}), which Sealpost cannot match to the encryption subkey the message names: seal the message in the Sealpost pane, which finds that key and records its subkeys, or ask IT to pin the whole public key.",
   "seal.pin-unreadable": "The key the policy pins for {address} cannot be read ({reason}): contact IT.",
   "seal.record-unreadable":
     "Sealpost's record of how this message was sealed cannot be read ({reason}): unseal and seal it again in the Sealpost pane.",
@@ -92,7 +92,7 @@ export const de: Catalog = {
   "seal.key-unknown":
     "Sealpost kennt keinen OpenPGP-Schlüssel für {address} und kann daher nicht bestätigen, dass die Nachricht für diese Adresse verschlüsselt ist: Versiegeln Sie die Nachricht im Sealpost-Bereich, der den Schlüssel sucht oder importiert, oder bitten Sie die IT, den Schlüssel in die Richtlinie aufzunehmen.",
   "seal.fingerprint-only":
-    "Die Richtlinie nennt für {address} nur einen Fingerabdruck ({key}), den Sealpost nicht dem Verschlüsselungs-Unterschlüssel der Nachricht zuordnen kann: Bitten Sie die IT, den ganzen öffentlichen Schlüssel zu hinterlegen.",
+    "Die Richtlinie nennt für {address} nur einen Fingerabdruck ({key}), den Sealpost nicht dem Verschlüsselungs-Unterschlüssel der Nachricht zuordnen kann: Versiegeln Sie die Nachricht im Sealpost-Bereich, der diesen Schlüssel sucht und seine Unterschlüssel festhält, oder bitten Sie die IT, den ganzen öffentlichen Schlüssel zu hinterlegen.",
   "seal.pin-unreadable": "Der Schlüssel, den die Richtlinie für {address} vorgibt, ist nicht lesbar ({reason}): Wenden Sie sich an die IT.",
   "seal.record-unreadable":
     "Sealposts Aufzeichnung, wie diese Nachricht versiegelt wurde, ist nicht lesbar ({reason}): Entsiegeln Sie die Nachricht im Sealpost-Bereich und versiegeln Sie sie erneut.",

@@ -135,8 +135,14 @@ export function judgeSealing(
       notes.push({ key: "seal.pin-unreadable", values: { address: holder.display, reason: pin.reason } });
       continue;
     }
+    // A pinned fingerprint names the primary key only; the encryption subkeys a PKESK names are
+    // known from Seal's record when the key it sealed to is the pinned one (the pane checked
+    // the subkeys' bindings with openpgp.js). Another key in the record changes nothing.
+    const recorded = pin.kind === "fingerprint" ? sealed?.keys.get(holder.key) : undefined;
+    const subkeys = pin.kind === "fingerprint" && recorded?.fingerprint === pin.fingerprint ? recorded : undefined;
+    const covered = (ref: KeyRef) => keys.covers(pin, ref) || (subkeys !== undefined && namesSealedKey(subkeys, ref));
     // One note per recipient, for the first part that misses their key.
-    const missed = parts.find(({ verdict }) => verdict.ok && !verdict.recipients.some((ref) => keys.covers(pin, ref)));
+    const missed = parts.find(({ verdict }) => verdict.ok && !verdict.recipients.some(covered));
     if (missed === undefined) continue;
     notes.push(
       // A fingerprint names one key: a message encrypted to another subkey of it cannot be told from one encrypted to a wrong key.
@@ -150,10 +156,18 @@ export function judgeSealing(
   let common: string[] | undefined;
   for (const { verdict } of parts) {
     if (!verdict.ok) continue;
-    const named = verdict.recipients.map((ref) => keys.primaryOf(ref));
+    const named = verdict.recipients.map((ref) => nameOf(ref, keys, sealed));
     common = common === undefined ? unique(named) : common.filter((id) => named.includes(id));
   }
   return { state: { kind: "openpgp", keyIds: common ?? [], subject: subjectProtected }, notes };
+}
+
+/** As core's pin check names a PKESK's key: by a pin, else by the primary fingerprint of a key Seal recorded. */
+function nameOf(ref: KeyRef, keys: KeyDirectory, sealed: SealedFacts | undefined): string {
+  const named = keys.primaryOf(ref);
+  if (named !== (ref.fingerprint ?? ref.keyId)) return named;
+  for (const key of sealed?.keys.values() ?? []) if (namesSealedKey(key, ref)) return key.fingerprint;
+  return named;
 }
 
 /** Whether a PKESK names one of the encryption subkeys Seal recorded for a recipient. */

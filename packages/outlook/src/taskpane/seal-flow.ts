@@ -222,10 +222,12 @@ export async function sealItem(deps: SealDeps, request: SealRequest): Promise<Fl
         (id) => editor.removeAttachment(id),
       );
     }
+    // Originals put back by the undo get new content ids; the restored HTML must name those.
+    const moves = new Map<string, string>();
     await tx.step(
       "replacing the message text",
       () => editor.setBody("text", sealed.body),
-      () => editor.setBody(bodyType, body),
+      () => editor.setBody(bodyType, bodyType === "html" ? relink(body, moves) : body),
     );
     if (sealed.subject !== subject) {
       await tx.step(
@@ -238,7 +240,10 @@ export async function sealItem(deps: SealDeps, request: SealRequest): Promise<Fl
       await tx.step(
         `removing “${summary.name}”`,
         () => editor.removeAttachment(summary.id),
-        () => editor.addFileAttachment(base64, summary.name, summary.isInline),
+        async () => {
+          const id = await editor.addFileAttachment(base64, summary.name, summary.isInline);
+          await noteMove(editor, moves, { ...summary, contentId: summary.contentId ?? "" }, id);
+        },
       );
     }
     return { ok: true, parts: 1 + originals.length };
@@ -274,16 +279,18 @@ export async function unsealItem(deps: Pick<SealDeps, "editor" | "restore">): Pr
       parts.push({ original, sealedId: match.id, sealedBase64: data.content, bytes });
     }
 
+    const moves = new Map<string, string>();
     for (const { original, bytes } of parts) {
-      await tx.step(
+      const id = await tx.step(
         `attaching “${original.name}”`,
         () => editor.addFileAttachment(toBase64(bytes), original.name, original.isInline),
-        (id) => editor.removeAttachment(id),
+        (added) => editor.removeAttachment(added),
       );
+      await tx.step(`reading the content id of “${original.name}”`, () => noteMove(editor, moves, original, id));
     }
     await tx.step(
       "restoring the message text",
-      () => editor.setBody(record.bodyType, body),
+      () => editor.setBody(record.bodyType, record.bodyType === "html" ? relink(body, moves) : body),
       () => editor.setBody("text", sealedBody),
     );
     if (subject !== record.subject) {
@@ -313,6 +320,34 @@ async function open(deps: Pick<SealDeps, "restore">, secret: string, sealed: str
   } catch (error) {
     throw new StepError(`decrypting ${part}`, error);
   }
+}
+
+/**
+ * Outlook gives a re-added inline attachment a content id of its own (its file name), not the
+ * one the HTML body names it by (`cid:image001.png@01DA…` for a pasted image), so the body's
+ * link is moved to the new id; without that the image shows as broken after Unseal.
+ */
+async function noteMove(
+  editor: ComposeEditor,
+  moves: Map<string, string>,
+  original: { readonly name: string; readonly isInline: boolean; readonly contentId: string },
+  id: string,
+): Promise<void> {
+  if (!original.isInline || original.contentId === "") return;
+  // Outlook names an inline attachment it was given by its file name; the listing confirms it where it can.
+  const added = (await editor.attachments().catch((): AttachmentSummary[] => [])).find((attachment) => attachment.id === id);
+  const now = added?.contentId !== undefined && added.contentId !== "" ? added.contentId : original.name;
+  if (now !== original.contentId) moves.set(original.contentId, now);
+}
+
+function relink(html: string, moves: ReadonlyMap<string, string>): string {
+  let text = html;
+  for (const [from, to] of moves) {
+    // Whole ids only: image001.png@01DA must not catch image001.png@01DA2.
+    const escaped = from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    text = text.replace(new RegExp(`cid:${escaped}(?![^"'\\s)>])`, "gi"), () => `cid:${to}`);
+  }
+  return text;
 }
 
 function refuse(problem: FlowProblem): FlowResult {

@@ -1,17 +1,7 @@
 // The task pane: what Sealpost decides for the message being composed and why, each recipient's
 // key, Seal and Unseal, and key import. DOM glue only: the work is in seal-flow.ts, key-rows.ts and
 // key-store.ts, and every Outlook call goes through host/office-compose.ts.
-import {
-  createKeyFinder,
-  importedKeysSource,
-  type KeyFinder,
-  type KeyLookup,
-  type KeySource,
-  keysOpenpgpOrgSource,
-  readPublicKeys,
-  sealMessage,
-  wkdSource,
-} from "@sealpost/core/openpgp";
+import { createKeyFinder, type KeyFinder, type KeyLookup, readPublicKeys, sealMessage } from "@sealpost/core/openpgp";
 import {
   createOfficeEditor,
   createOfficeHost,
@@ -25,6 +15,7 @@ import { createPolicySource, type FetchText, POLICY_TIMINGS, type SealpostConfig
 import { type CheckResult, checkMessage, SEND_DEADLINE_MS } from "../launch/send-check.js";
 import { describeError } from "../shared/errors.js";
 import { createImportedKeyStore, type ImportResult } from "./key-store.js";
+import { paneKeySources } from "./key-sources.js";
 import { groupFingerprint, keyLine, lookupAddresses, type RecipientRow, recipientRows, sealPlan } from "./key-rows.js";
 import { type PaneMessageKey, sayPane } from "./pane-messages.js";
 import { type PaneModel, paneModel } from "./pane-model.js";
@@ -62,13 +53,13 @@ function keyFinder(result: CheckResult): KeyFinder {
   const compiled = result.policy?.kind === "active" ? result.policy.policy : null;
   if (finder?.policy === compiled) return finder.finder;
   // Without roaming settings (an Outlook that offers none here) there are no imported keys to ask.
-  let imported: KeySource[] = [];
+  let imported: ReturnType<typeof store> | undefined;
   try {
-    imported = [importedKeysSource(store())];
+    imported = store();
   } catch {
-    imported = [];
+    imported = undefined;
   }
-  const sources = [...imported, wkdSource({ fetch: fetchBytes }), keysOpenpgpOrgSource({ fetch: fetchBytes })];
+  const sources = paneKeySources(fetchBytes, imported);
   finder = { policy: compiled, finder: createKeyFinder({ policy: compiled, sources }) };
   return finder.finder;
 }

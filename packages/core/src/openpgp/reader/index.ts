@@ -3,6 +3,6 @@
 export { readArmor, startsArmored, type Armor } from "./armor.js";
 export { arrayBytes, base64Bytes, toHex, type ByteSource } from "./bytes.js";
 export { sha1, sha256 } from "./digest.js";
-export { readArmoredKeyNames, readKeyNames, type KeyName, type PublicKeyInfo, type PublicKeys } from "./key-names.js";
+export { readArmoredKeyNames, readKeyNames, type KeyName, type PublicKeyInfo, type PublicKeys, type SubkeyName } from "./key-names.js";
 export { inspectEncryptedMessage, type EncryptedMessage, type KeyRef, type MessageProblem } from "./message.js";
 export { readPackets, packetBody, PacketError, TAG, type Packet } from "./packets.js";

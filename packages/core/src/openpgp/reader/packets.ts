@@ -15,6 +15,7 @@ export const TAG = {
   marker: 10,
   literalData: 11,
   userId: 13,
+  userAttribute: 17,
   publicSubkey: 14,
   seipd: 18,
   /** LibrePGP's OCB-encrypted data (GnuPG 2.3 and later); not in RFC 9580. */
