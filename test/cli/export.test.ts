@@ -62,11 +62,23 @@ describe("export postfix", () => {
     ]);
   });
 
-  it("points main.cf at the table and sets the level every other domain gets", () => {
+  it("points main.cf at the table and at Debian's CA bundle", () => {
     const mainCf = file(exportPostfix(NESTED), "main.cf.sealpost");
     assert.match(mainCf, /^smtp_tls_policy_maps = hash:\$\{config_directory\}\/sealpost_tls_policy$/m);
-    assert.match(mainCf, /^smtp_tls_security_level = may$/m);
     assert.match(mainCf, /^smtp_tls_CAfile = \/etc\/ssl\/certs\/ca-certificates\.crt$/m);
+  });
+
+  // Appended to a main.cf with smtp_tls_security_level = dane, a "may" line lowered every
+  // destination outside the policy from DANE to opportunistic TLS.
+  it("leaves smtp_tls_security_level to the site and names every parameter it replaces", () => {
+    for (const entries of [NESTED, entriesOf({ id: "a", domains: ["bank.example"], require: { relay: "verify" } })]) {
+      const mainCf = file(exportPostfix(entries), "main.cf.sealpost");
+      assert.doesNotMatch(mainCf, /^smtp_tls_security_level\s*=/m);
+      const set = [...mainCf.matchAll(/^([a-z_A-Z]+) = /gm)].map((match) => match[1] ?? "");
+      const header = /each line below replaces any\n# setting of the same name already in main\.cf: ([^.]+)\./.exec(mainCf);
+      assert.ok(header?.[1] !== undefined, "the header does not list the parameters it replaces");
+      assert.deepEqual(header[1].split(", "), set);
+    }
   });
 
   it("asks for DNSSEC lookups only when a domain is at dane", () => {

@@ -11,7 +11,7 @@ export const POSTFIX_MAIN_CF = "main.cf.sealpost";
 // pinned here so a site's own smtp_tls_verify_cert_match cannot loosen it). Postfix's "dane"
 // falls back to "may" — cleartext — when a domain publishes no TLSA records, and no Postfix level
 // means "DANE, else mandatory TLS"; "dane-only" is the one that never sends in the clear.
-// An exception gets "may", the level main.cf.sealpost sets for every other destination.
+// An exception gets "may", Debian's smtp_tls_security_level for every other destination.
 const LEVEL: Record<RelayLevel | "none", string> = {
   encrypt: "encrypt",
   verify: "verify match=hostname",
@@ -65,22 +65,39 @@ export function exportPostfix(entries: readonly RelayEntry[]): Export {
   ].join("\n");
 
   const dane = entries.some((entry) => entry.level === "dane");
+  // Appended lines replace an admin's own settings of the same parameters, so the file sets
+  // only what forcing needs and leaves smtp_tls_security_level alone: appending "may" would
+  // lower a site that runs dane or encrypt for every destination (test/cli/export.test.ts).
+  const replaced = [
+    "smtp_tls_policy_maps",
+    "smtp_tls_CAfile",
+    "smtp_tls_mandatory_protocols",
+    "smtp_tls_loglevel",
+    ...(dane ? ["smtp_dns_support_level", "smtp_host_lookup"] : []),
+  ];
   const mainCf = [
     ...comment([
       "Sealpost: TLS from this server to the protected domains. Append to /etc/postfix/main.cf",
-      "(a later setting of the same parameter replaces an earlier one) and copy",
-      `${POSTFIX_TABLE} to /etc/postfix/.`,
+      `and copy ${POSTFIX_TABLE} to /etc/postfix/.`,
       GENERATED,
+      "",
+      "A later setting of a parameter replaces an earlier one, so each line below replaces any",
+      `setting of the same name already in main.cf: ${replaced.join(", ")}.`,
+      "Compare with `postconf -n` before appending. If main.cf already has smtp_tls_policy_maps,",
+      `keep its tables after this one (smtp_tls_policy_maps = hash:\${config_directory}/${POSTFIX_TABLE},`,
+      "hash:/etc/postfix/your_table), and make sure they name no protected domain or subdomain:",
+      "Postfix takes the most specific entry of any table, so such an entry would replace this",
+      "table's level for it.",
     ]),
     "",
     ...comment(["The per-domain levels. A matching entry replaces smtp_tls_security_level for that domain."]),
     `smtp_tls_policy_maps = hash:\${config_directory}/${POSTFIX_TABLE}`,
     "",
     ...comment([
-      "Every destination not in the table: TLS when offered, else cleartext (Debian's default).",
-      "The exceptions in the table use this level too; change both if you run another default.",
+      "smtp_tls_security_level is left as it is: every destination not in the table keeps it",
+      "(Debian's main.cf sets may: TLS when offered, else cleartext). The exceptions in the table",
+      "are at may; if you run a stronger default (encrypt, dane), change their entries to it.",
     ]),
-    "smtp_tls_security_level = may",
     "",
     ...comment([
       "The CAs that 'verify' trusts: Debian's system store. smtp(8) loads this file before it",
