@@ -156,6 +156,26 @@ describe("export exchange", () => {
     assert.doesNotMatch(connector("Sealpost relay exceptions"), /TlsSettings/);
   });
 
+  // Run again after the policy dropped its exceptions, the script left the old exceptions
+  // connector in place: its news.bank.example entry, more specific than *.bank.example, kept
+  // that subdomain on opportunistic TLS although the policy now protects it.
+  it("removes the connectors of levels the policy no longer uses, and only those", () => {
+    const encryptOnly = file(
+      exportExchange(entriesOf({ id: "a", domains: ["bank.example"], require: { relay: "encrypt" } })),
+      "sealpost-connectors.ps1",
+    );
+    const removed = [...encryptOnly.matchAll(/^ {2}Remove-OutboundConnector -Identity '([^']+)' -Confirm:\$false$/gm)].map(
+      (match) => match[1],
+    );
+    assert.deepEqual(removed, ["Sealpost relay verify", "Sealpost relay dane", "Sealpost relay exceptions"]);
+    assert.doesNotMatch(script, /Remove-OutboundConnector/);
+  });
+
+  it("finds existing connectors without -Identity, which can throw under ErrorActionPreference Stop", () => {
+    assert.doesNotMatch(script, /Get-OutboundConnector -Identity/);
+    assert.match(script, /Get-OutboundConnector \| Where-Object \{ \$_\.Name -eq \$Name \}/);
+  });
+
   it("lists each domain and its wildcard for subdomains, delivering by MX", () => {
     assert.match(
       connector("Sealpost relay encrypt"),
@@ -187,7 +207,7 @@ describe("export: security regressions", () => {
       "news.bank.example",
       "*.news.bank.example",
     ]);
-    assert.doesNotMatch(file(exportExchange(entries), "sealpost-connectors.ps1"), /Sealpost relay exceptions/);
+    assert.doesNotMatch(file(exportExchange(entries), "sealpost-connectors.ps1"), /Set-SealpostConnector 'Sealpost relay exceptions'/);
   });
 
   it("covers subdomains in every format", () => {
