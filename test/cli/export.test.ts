@@ -64,7 +64,10 @@ describe("export postfix", () => {
 
   it("points main.cf at the table and at Debian's CA bundle", () => {
     const mainCf = file(exportPostfix(NESTED), "main.cf.sealpost");
-    assert.match(mainCf, /^smtp_tls_policy_maps = hash:\$\{config_directory\}\/sealpost_tls_policy$/m);
+    assert.match(
+      mainCf,
+      /^smtp_tls_policy_maps = hash:\$\{config_directory\}\/sealpost_tls_policy, regexp:\$\{config_directory\}\/sealpost_tls_spellings$/m,
+    );
     assert.match(mainCf, /^smtp_tls_CAfile = \/etc\/ssl\/certs\/ca-certificates\.crt$/m);
   });
 
@@ -79,6 +82,35 @@ describe("export postfix", () => {
       assert.ok(header?.[1] !== undefined, "the header does not list the parameters it replaces");
       assert.deepEqual(header[1].split(", "), set);
     }
+  });
+
+  // The patterns are proven in a real Postfix (test/relay/postfix.test.ts); here, their order and
+  // what they match, read as POSIX-like regular expressions.
+  it("holds non-ASCII spellings of forced domains to their level, deepest and strongest first, exceptions left out", () => {
+    const rowsOf = (table: string) =>
+      table
+        .split("\n")
+        .filter((line) => line.startsWith("/"))
+        .map((line) => {
+          const [pattern = "", ...value] = line.split(" ");
+          return { pattern: new RegExp(pattern.slice(1, -1), "iu"), value: value.join(" ") };
+        });
+    const table = file(exportPostfix(NESTED), "sealpost_tls_spellings");
+    assert.match(table, /^if \/\[\^!-~\]\/\n(?:.*\n)*endif\n$/m);
+    const rows = rowsOf(table);
+    const levelOf = (domain: string) => rows.find((row) => row.pattern.test(domain))?.value;
+    // Both bank.example's and bänk.example's patterns take it: the stronger level comes first.
+    assert.equal(levelOf("ba\u0308nk.example"), "verify match=hostname");
+    const idnOnly = rowsOf(
+      file(exportPostfix(entriesOf({ id: "idn", domains: ["bänk.example"], require: { relay: "encrypt" } })), "sealpost_tls_spellings"),
+    );
+    assert.equal(idnOnly.find((row) => row.pattern.test("ba\u0308nk.example"))?.value, "encrypt");
+    assert.equal(levelOf("x.bank\u3002example"), "verify match=hostname");
+    assert.equal(levelOf("legacy.p\u00e4y.bank.example"), "verify match=hostname");
+    assert.equal(levelOf("\uff50ay.bank.example"), "dane-only");
+    assert.equal(levelOf("bank.example.evil\u00e9"), undefined);
+    assert.equal(levelOf("partn\u00e9r.example"), undefined);
+    assert.doesNotMatch(table, / may$/m);
   });
 
   it("asks for DNSSEC lookups only when a domain is at dane", () => {
@@ -276,12 +308,12 @@ describe("sealpost export (the command)", () => {
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(
       [...result.stdout.matchAll(/^# ==> (.+) <==$/gm)].map((match) => match[1]),
-      ["sealpost_tls_policy", "main.cf.sealpost"],
+      ["sealpost_tls_policy", "sealpost_tls_spellings", "main.cf.sealpost"],
     );
   });
 
   for (const [target, files] of [
-    ["postfix", ["main.cf.sealpost", "sealpost_tls_policy"]],
+    ["postfix", ["main.cf.sealpost", "sealpost_tls_policy", "sealpost_tls_spellings"]],
     ["exim", ["main/05_sealpost_relay_tls", "router/190_sealpost_relay_tls", "transport/30_sealpost_relay_tls"]],
     ["exchange", ["sealpost-connectors.ps1"]],
   ] as const) {
