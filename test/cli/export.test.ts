@@ -162,6 +162,15 @@ describe("export exim", () => {
     ]);
   });
 
+  // Debian's hubbed_hosts router sorts before the exported ones and sends through remote_smtp:
+  // a bank listed there left unforced, and nothing said so.
+  it("warns that a domain in hubbed_hosts bypasses the routers", () => {
+    assert.match(
+      file(exportExim(NESTED), "router/190_sealpost_relay_tls"),
+      /hubbed_hosts is routed before these[^\n]*\n# through remote_smtp with opportunistic TLS/,
+    );
+  });
+
   it("uses opportunistic DANE with required, verified TLS and DNSSEC lookups for dane", () => {
     const exported = exportExim(NESTED);
     const transport = file(exported, "transport/30_sealpost_relay_tls");
