@@ -36,7 +36,8 @@ Usage:
                  [--smtp-port N] [--https-port N] [--ehlo NAME]
       What the server hop to each domain supports today: MX hosts, STARTTLS, certificates,
       MTA-STS, TLS-RPT, DANE, and the strongest relay level a rule can require. Exit 0 done,
-      1 when the policy requires more than some domain supports, 2 error.
+      1 when the policy requires more than some domain supports, 2 error (also when the
+      resolver answers no query at all).
 
 Options:
   -h, --help     show this help
