@@ -62,11 +62,55 @@ describe("export postfix", () => {
     ]);
   });
 
-  it("points main.cf at the table and sets the level every other domain gets", () => {
+  it("points main.cf at the table and at Debian's CA bundle", () => {
     const mainCf = file(exportPostfix(NESTED), "main.cf.sealpost");
-    assert.match(mainCf, /^smtp_tls_policy_maps = hash:\$\{config_directory\}\/sealpost_tls_policy$/m);
-    assert.match(mainCf, /^smtp_tls_security_level = may$/m);
+    assert.match(
+      mainCf,
+      /^smtp_tls_policy_maps = hash:\$\{config_directory\}\/sealpost_tls_policy, regexp:\$\{config_directory\}\/sealpost_tls_spellings$/m,
+    );
     assert.match(mainCf, /^smtp_tls_CAfile = \/etc\/ssl\/certs\/ca-certificates\.crt$/m);
+  });
+
+  // Appended to a main.cf with smtp_tls_security_level = dane, a "may" line lowered every
+  // destination outside the policy from DANE to opportunistic TLS.
+  it("leaves smtp_tls_security_level to the site and names every parameter it replaces", () => {
+    for (const entries of [NESTED, entriesOf({ id: "a", domains: ["bank.example"], require: { relay: "verify" } })]) {
+      const mainCf = file(exportPostfix(entries), "main.cf.sealpost");
+      assert.doesNotMatch(mainCf, /^smtp_tls_security_level\s*=/m);
+      const set = [...mainCf.matchAll(/^([a-z_A-Z]+) = /gm)].map((match) => match[1] ?? "");
+      const header = /each line below replaces any\n# setting of the same name already in main\.cf: ([^.]+)\./.exec(mainCf);
+      assert.ok(header?.[1] !== undefined, "the header does not list the parameters it replaces");
+      assert.deepEqual(header[1].split(", "), set);
+    }
+  });
+
+  // The patterns are proven in a real Postfix (test/relay/postfix.test.ts); here, their order and
+  // what they match, read as POSIX-like regular expressions.
+  it("holds non-ASCII spellings of forced domains to their level, deepest and strongest first, exceptions left out", () => {
+    const rowsOf = (table: string) =>
+      table
+        .split("\n")
+        .filter((line) => line.startsWith("/"))
+        .map((line) => {
+          const [pattern = "", ...value] = line.split(" ");
+          return { pattern: new RegExp(pattern.slice(1, -1), "iu"), value: value.join(" ") };
+        });
+    const table = file(exportPostfix(NESTED), "sealpost_tls_spellings");
+    assert.match(table, /^if \/\[\^!-~\]\/\n(?:.*\n)*endif\n$/m);
+    const rows = rowsOf(table);
+    const levelOf = (domain: string) => rows.find((row) => row.pattern.test(domain))?.value;
+    // Both bank.example's and bänk.example's patterns take it: the stronger level comes first.
+    assert.equal(levelOf("ba\u0308nk.example"), "verify match=hostname");
+    const idnOnly = rowsOf(
+      file(exportPostfix(entriesOf({ id: "idn", domains: ["bänk.example"], require: { relay: "encrypt" } })), "sealpost_tls_spellings"),
+    );
+    assert.equal(idnOnly.find((row) => row.pattern.test("ba\u0308nk.example"))?.value, "encrypt");
+    assert.equal(levelOf("x.bank\u3002example"), "verify match=hostname");
+    assert.equal(levelOf("legacy.p\u00e4y.bank.example"), "verify match=hostname");
+    assert.equal(levelOf("\uff50ay.bank.example"), "dane-only");
+    assert.equal(levelOf("bank.example.evil\u00e9"), undefined);
+    assert.equal(levelOf("partn\u00e9r.example"), undefined);
+    assert.doesNotMatch(table, / may$/m);
   });
 
   it("asks for DNSSEC lookups only when a domain is at dane", () => {
@@ -118,6 +162,15 @@ describe("export exim", () => {
     ]);
   });
 
+  // Debian's hubbed_hosts router sorts before the exported ones and sends through remote_smtp:
+  // a bank listed there left unforced, and nothing said so.
+  it("warns that a domain in hubbed_hosts bypasses the routers", () => {
+    assert.match(
+      file(exportExim(NESTED), "router/190_sealpost_relay_tls"),
+      /hubbed_hosts is routed before these[^\n]*\n# through remote_smtp with opportunistic TLS/,
+    );
+  });
+
   it("uses opportunistic DANE with required, verified TLS and DNSSEC lookups for dane", () => {
     const exported = exportExim(NESTED);
     const transport = file(exported, "transport/30_sealpost_relay_tls");
@@ -142,6 +195,26 @@ describe("export exchange", () => {
     assert.match(connector("Sealpost relay verify"), /TlsSettings = 'CertificateValidation'/);
     assert.match(connector("Sealpost relay dane"), /TlsSettings = 'CertificateValidation'/);
     assert.doesNotMatch(connector("Sealpost relay exceptions"), /TlsSettings/);
+  });
+
+  // Run again after the policy dropped its exceptions, the script left the old exceptions
+  // connector in place: its news.bank.example entry, more specific than *.bank.example, kept
+  // that subdomain on opportunistic TLS although the policy now protects it.
+  it("removes the connectors of levels the policy no longer uses, and only those", () => {
+    const encryptOnly = file(
+      exportExchange(entriesOf({ id: "a", domains: ["bank.example"], require: { relay: "encrypt" } })),
+      "sealpost-connectors.ps1",
+    );
+    const removed = [...encryptOnly.matchAll(/^ {2}Remove-OutboundConnector -Identity '([^']+)' -Confirm:\$false$/gm)].map(
+      (match) => match[1],
+    );
+    assert.deepEqual(removed, ["Sealpost relay verify", "Sealpost relay dane", "Sealpost relay exceptions"]);
+    assert.doesNotMatch(script, /Remove-OutboundConnector/);
+  });
+
+  it("finds existing connectors without -Identity, which can throw under ErrorActionPreference Stop", () => {
+    assert.doesNotMatch(script, /Get-OutboundConnector -Identity/);
+    assert.match(script, /Get-OutboundConnector \| Where-Object \{ \$_\.Name -eq \$Name \}/);
   });
 
   it("lists each domain and its wildcard for subdomains, delivering by MX", () => {
@@ -175,7 +248,7 @@ describe("export: security regressions", () => {
       "news.bank.example",
       "*.news.bank.example",
     ]);
-    assert.doesNotMatch(file(exportExchange(entries), "sealpost-connectors.ps1"), /Sealpost relay exceptions/);
+    assert.doesNotMatch(file(exportExchange(entries), "sealpost-connectors.ps1"), /Set-SealpostConnector 'Sealpost relay exceptions'/);
   });
 
   it("covers subdomains in every format", () => {
@@ -244,12 +317,12 @@ describe("sealpost export (the command)", () => {
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(
       [...result.stdout.matchAll(/^# ==> (.+) <==$/gm)].map((match) => match[1]),
-      ["sealpost_tls_policy", "main.cf.sealpost"],
+      ["sealpost_tls_policy", "sealpost_tls_spellings", "main.cf.sealpost"],
     );
   });
 
   for (const [target, files] of [
-    ["postfix", ["main.cf.sealpost", "sealpost_tls_policy"]],
+    ["postfix", ["main.cf.sealpost", "sealpost_tls_policy", "sealpost_tls_spellings"]],
     ["exim", ["main/05_sealpost_relay_tls", "router/190_sealpost_relay_tls", "transport/30_sealpost_relay_tls"]],
     ["exchange", ["sealpost-connectors.ps1"]],
   ] as const) {

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { X509Certificate, createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createSocket } from "node:dgram";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -481,6 +482,35 @@ describe("sealpost probe", () => {
     assert.match(
       result.stderr,
       /probe-bad-relay\.json:7:\d+: rules\[0\]\.require\.relay: must be one of "encrypt", "verify", "dane" \(found "tls"\)/,
+    );
+  });
+
+  // Before, a resolver that was down gave exit 0 and a report of identical timeouts per domain.
+  it("says in one line, with exit 2, when the resolver answers no query at all", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const socket = createSocket("udp4");
+      socket.bind(0, "127.0.0.1", () => {
+        const { port: bound } = socket.address();
+        socket.close(() => resolve(bound));
+      });
+    });
+    const result = await runCli(
+      "probe",
+      "good.test",
+      "other.test",
+      "--resolver",
+      `127.0.0.1:${String(port)}`,
+      "--timeout",
+      "300",
+      "--json",
+    );
+    assert.equal(result.code, 2);
+    assert.equal(result.stdout, "");
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `^sealpost: the resolver 127\\.0\\.0\\.1:${String(port)} answered none of \\d+ DNS queries \\(300 ms each\\); is it running\\? Name another with --resolver IP:PORT\n$`,
+      ),
     );
   });
 

@@ -129,6 +129,8 @@ export async function startPostfix(options: PostfixOptions): Promise<PostfixInst
     "minimal_backoff_time = 2s",
     "maximal_backoff_time = 4s",
     "smtp_connect_timeout = 10s",
+    // Debian's main.cf default, which the exported lines leave as the site has it.
+    "smtp_tls_security_level = may",
     ...options.mainCf,
     "",
   ].join("\n");

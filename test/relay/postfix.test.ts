@@ -38,6 +38,13 @@ const POLICY = {
 const NET = `127.25.${String(1 + (process.pid % 200))}`;
 const MX = { plain: `${NET}.11`, rogue: `${NET}.12`, wrongName: `${NET}.13`, good: `${NET}.14`, brokenTls: `${NET}.15` } as const;
 const SENDER = "clerk@corp.sealpost.invalid";
+const ODD_SPELLINGS = [
+  ["nfd", "ba\u0308nk.test"],
+  ["ideographic", "bänk\u3002test"],
+  ["fullwidthdot", "plainbank\uff0etest"],
+  ["softhyphen", "plain\u00adbank.test"],
+  ["fullwidthletter", "pay.\uff50lainbank.test"],
+] as const;
 const TEST_SETS = ["smtp_tls_CAfile", "smtp_dns_support_level", "smtp_host_lookup"];
 
 async function freePort(): Promise<number> {
@@ -136,6 +143,8 @@ describe("the exported Postfix configuration, in a real Postfix", () => {
       [MX.plain, "pay.plainbank.test"],
       [MX.plain, "news.plainbank.test"],
       [MX.plain, "partner.test"],
+      [MX.plain, "xn--partnr-fva.test"],
+      [MX.plain, "partnér.test"],
       [MX.plain, "xn--bnk-qla.test"],
       [MX.plain, "bänk.test"],
       [MX.rogue, "encryptbank.test"],
@@ -154,11 +163,12 @@ describe("the exported Postfix configuration, in a real Postfix", () => {
     assert.equal(exported.code, 0, exported.stderr);
     const table = await readFile(join(out, "sealpost_tls_policy"), "utf8");
     const mainCf = await readFile(join(out, "main.cf.sealpost"), "utf8");
+    const spellings = await readFile(join(out, "sealpost_tls_spellings"), "utf8");
 
     postfix = await startPostfix({
       dir: join(dir, "postfix"),
       port: await freePort(),
-      files: { sealpost_tls_policy: table },
+      files: { sealpost_tls_policy: table, sealpost_tls_spellings: spellings },
       postmap: ["sealpost_tls_policy"],
       mainCf: [
         // The exported lines, but for three the test must set otherwise: the test CA instead of
@@ -192,7 +202,13 @@ describe("the exported Postfix configuration, in a real Postfix", () => {
     await postfix.submit(SENDER, ["upper@PlainBank.TEST"], "to the bank in upper case");
     await postfix.submit(SENDER, ["upper@BÄNK.test"], "to the IDN bank in upper case");
     await postfix.submit(SENDER, ["dot@plainbank.test."], "to the bank with a trailing dot");
-    await waitForFates(postfix, 16, 60_000);
+    // Spellings Postfix maps to the same domain (UTS #46) when it looks up the mail host, while
+    // its TLS policy lookup takes them as written: a decomposed accent, an ideographic dot, a
+    // fullwidth dot in an ASCII domain, a soft hyphen, a fullwidth letter.
+    for (const [local, domain] of ODD_SPELLINGS) await postfix.submit(SENDER, [`${local}@${domain}`], `to ${local}`);
+    // An unprotected IDN domain is not caught by the protected domains' spellings.
+    await postfix.submit(SENDER, ["someone@partnér.test"], "to an unprotected IDN domain");
+    await waitForFates(postfix, 16 + ODD_SPELLINGS.length + 1, 60_000);
     // One retry of everything deferred, after the backoff: it is on a retry that Postfix falls
     // back to plaintext for a "may" destination whose STARTTLS handshake failed.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
@@ -304,7 +320,10 @@ describe("the exported Postfix configuration, in a real Postfix", () => {
     assert.ok(postfix);
     const { settings, warnings } = await postfix.postconf();
     assert.equal(warnings, "");
-    assert.match(settings, /^smtp_tls_policy_maps = hash:\$\{config_directory\}\/sealpost_tls_policy$/m);
+    assert.match(
+      settings,
+      /^smtp_tls_policy_maps = hash:\$\{config_directory\}\/sealpost_tls_policy, regexp:\$\{config_directory\}\/sealpost_tls_spellings$/m,
+    );
     assert.match(settings, /^smtp_tls_mandatory_protocols = >=TLSv1\.2$/m);
   });
 
@@ -327,6 +346,23 @@ describe("the exported Postfix configuration, in a real Postfix", () => {
       ),
       [],
     );
+  });
+
+  // Before the regexp table, each of these was delivered in plaintext to the bank's stand-in MX.
+  it("forces TLS on spellings Postfix maps to a protected domain only when it finds the mail host", async () => {
+    for (const [local, domain] of ODD_SPELLINGS) {
+      assert.match(await fate(domain, local), /^status=deferred \(TLS is required, but was not offered/, `${local}@${domain}`);
+    }
+    assert.deepEqual(
+      server(MX.plain).deliveries.filter((delivery) =>
+        delivery.recipients.some((recipient) => ODD_SPELLINGS.some(([local]) => recipient.startsWith(`${local}@`))),
+      ),
+      [],
+    );
+  });
+
+  it("leaves an unprotected IDN domain as it was", async () => {
+    assert.match(await fate("partnér.test"), /^status=sent /);
   });
 
   it("forces TLS on a domain written with a trailing dot", async () => {

@@ -23,7 +23,7 @@ export interface ReceivingServer {
 export async function startReceivingServer(
   address: string,
   certificate: ServerCertificate | undefined,
-  options: { readonly brokenTls?: boolean } = {},
+  options: { readonly brokenTls?: boolean; readonly port?: number } = {},
 ): Promise<ReceivingServer> {
   const deliveries: Delivery[] = [];
   const server = new SMTPServer({
@@ -57,9 +57,18 @@ export async function startReceivingServer(
   });
   // Postfix hangs up on purpose when a certificate fails its checks; that is what the tests provoke.
   server.on("error", () => undefined);
+  const port = options.port ?? 25;
   await new Promise<void>((resolve, reject) => {
-    server.server.once("error", (error: Error) => reject(new Error(`cannot listen on ${address}:25: ${error.message}`, { cause: error })));
-    server.listen(25, address, () => resolve());
+    server.server.once("error", (error: NodeJS.ErrnoException) => {
+      // Linux refuses the address when anything listens on that port of every address, as a
+      // system Postfix or Exim with inet_interfaces = all does.
+      const hint =
+        error.code === "EADDRINUSE"
+          ? ` (something listens on port ${String(port)} of that address or of every address, such as a running system Postfix or Exim: find it with "ss -ltnp sport = :${String(port)}" and stop it or have it listen on 127.0.0.1 only)`
+          : "";
+      reject(new Error(`cannot listen on ${address}:${String(port)}: ${error.message}${hint}`, { cause: error }));
+    });
+    server.listen(port, address, () => resolve());
   });
   let stopped: Promise<void> | undefined;
   return {

@@ -23,7 +23,8 @@ Usage:
   sealpost export postfix|exim|exchange POLICY [--out DIR]
       Mail-server configuration that forces TLS to the domains whose rules set require.relay.
       Without --out, every file goes to standard output after a "# ==> NAME <==" line.
-      postfix:  sealpost_tls_policy (smtp_tls_policy_maps table), main.cf.sealpost
+      postfix:  sealpost_tls_policy (smtp_tls_policy_maps table), sealpost_tls_spellings,
+                main.cf.sealpost
       exim:     main/05_sealpost_relay_tls, router/190_sealpost_relay_tls,
                 transport/30_sealpost_relay_tls (Debian's /etc/exim4/conf.d layout)
       exchange: sealpost-connectors.ps1 (Exchange Online outbound connectors)
@@ -35,7 +36,8 @@ Usage:
                  [--smtp-port N] [--https-port N] [--ehlo NAME]
       What the server hop to each domain supports today: MX hosts, STARTTLS, certificates,
       MTA-STS, TLS-RPT, DANE, and the strongest relay level a rule can require. Exit 0 done,
-      1 when the policy requires more than some domain supports, 2 error.
+      1 when the policy requires more than some domain supports, 2 error (also when the
+      resolver answers no query at all).
 
 Options:
   -h, --help     show this help

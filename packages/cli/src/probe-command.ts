@@ -1,7 +1,7 @@
 // `sealpost probe`: what the server hop to each protected domain can be held to today (STARTTLS,
 // certificates, MTA-STS, TLS-RPT, DANE), and with --policy whether the policy asks for more.
 // Exit codes: 0 done, 1 a rule requires more than a domain supports (or it could not be
-// probed), 2 usage error or invalid policy.
+// probed), 2 usage error, invalid policy, or a resolver that answered no query at all.
 import { normalizeDomain } from "@sealpost/core";
 import { getServers } from "node:dns";
 import { isIP } from "node:net";
@@ -10,7 +10,7 @@ import { rootCertificates } from "node:tls";
 import { parseArgs } from "node:util";
 import { type CliIo, EXIT, UsageError } from "./io.js";
 import { createLimit } from "./probe/concurrency.js";
-import { createDnsClient, formatResolver, type ResolverAddress } from "./probe/dns-client.js";
+import { createDnsClient, type DnsClient, DnsError, formatResolver, type ResolverAddress } from "./probe/dns-client.js";
 import { loadPolicyTargets, type PolicyTarget } from "./probe/policy-relay.js";
 import { probeDomain } from "./probe/probe-domain.js";
 import { createProgressBar } from "./probe/progress-bar.js";
@@ -63,8 +63,9 @@ export async function probeCommand(args: string[], io: CliIo): Promise<number> {
   const domains = [...new Set([...fromPolicy.map((target) => target.domain), ...requested])];
   if (domains.length === 0) throw new UsageError("probe needs domains (sealpost probe DOMAIN…) or --policy POLICY");
 
+  const dns = countingAnswers(createDnsClient(resolver, timeoutMs));
   const context = {
-    dns: createDnsClient(resolver, timeoutMs),
+    dns: dns.client,
     limit: createLimit(concurrency),
     smtpPort,
     httpsPort,
@@ -81,6 +82,14 @@ export async function probeCommand(args: string[], io: CliIo): Promise<number> {
     }),
   );
   progress.done();
+  // A resolver that is down, or not a resolver, made every domain "could not be probed"; one line
+  // says what is wrong instead of a report of identical timeouts.
+  if (dns.asked() > 0 && dns.answered() === 0) {
+    io.stderr(
+      `sealpost: the resolver ${formatResolver(resolver)} answered none of ${String(dns.asked())} DNS queries (${String(timeoutMs)} ms each); is it running? Name another with --resolver IP:PORT\n`,
+    );
+    return EXIT.usage;
+  }
 
   const report: ProbeReport = {
     resolver: formatResolver(resolver),
@@ -132,4 +141,28 @@ async function readCaFiles(io: CliIo, paths: readonly string[]): Promise<string[
     pems.push(...certificates);
   }
   return pems;
+}
+
+/** The client, counting the queries asked and those the resolver answered (any reply, even an error code). */
+function countingAnswers(client: DnsClient): { client: DnsClient; asked: () => number; answered: () => number } {
+  let asked = 0;
+  let answered = 0;
+  return {
+    client: {
+      resolver: client.resolver,
+      async query(name, type) {
+        asked++;
+        try {
+          const response = await client.query(name, type);
+          answered++;
+          return response;
+        } catch (error) {
+          if (!(error instanceof DnsError) || (error.code !== "timeout" && error.code !== "network")) answered++;
+          throw error;
+        }
+      },
+    },
+    asked: () => asked,
+    answered: () => answered,
+  };
 }

@@ -22,7 +22,8 @@ const NOTES: Record<RelayLevel | "none", readonly string[]> = {
     "Online does not compare it with the MX host name at this setting. To have the name checked,",
     "use -TlsSettings DomainValidation -TlsDomain <the name on the bank's MX certificate, e.g.",
     "*.examplebank.com> (sealpost probe shows it); without TlsDomain Exchange compares the",
-    "certificate with the recipient domain, which most MX certificates do not name.",
+    "certificate with the recipient domain, which most MX certificates do not name. Running",
+    "this script again resets that change: make it again after each run.",
   ],
   dane: [
     "dane: Exchange Online validates outbound DANE for every tenant (since 2022): where the",
@@ -40,6 +41,9 @@ const NOTES: Record<RelayLevel | "none", readonly string[]> = {
   ],
 };
 
+const connectorName = (level: RelayLevel | "none") => (level === "none" ? "Sealpost relay exceptions" : `Sealpost relay ${level}`);
+const CONNECTORS = [...RELAY_LEVELS, "none" as const].map((level) => ({ level, name: connectorName(level) }));
+
 const psString = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 export function exportExchange(entries: readonly RelayEntry[]): Export {
@@ -47,6 +51,7 @@ export function exportExchange(entries: readonly RelayEntry[]): Export {
     const members = entries.filter((entry) => entry.level === level);
     return members.length === 0 ? [] : [{ level, members }];
   });
+  const stale = CONNECTORS.filter(({ level }) => !groups.some((group) => group.level === level));
   const script = [
     ...comment([
       "Sealpost: outbound connectors that force TLS from Exchange Online to the protected domains.",
@@ -65,8 +70,14 @@ export function exportExchange(entries: readonly RelayEntry[]): Export {
     "",
     "$ErrorActionPreference = 'Stop'",
     "",
+    // A filter rather than Get-OutboundConnector -Identity: under $ErrorActionPreference = 'Stop'
+    // a missing identity can surface as a terminating error despite -ErrorAction SilentlyContinue.
+    "function Get-SealpostConnector([string] $Name) {",
+    "  Get-OutboundConnector | Where-Object { $_.Name -eq $Name }",
+    "}",
+    "",
     "function Set-SealpostConnector([string] $Name, [hashtable] $Settings) {",
-    "  if (Get-OutboundConnector -Identity $Name -ErrorAction SilentlyContinue) {",
+    "  if (Get-SealpostConnector $Name) {",
     "    Set-OutboundConnector -Identity $Name @Settings",
     '    Write-Host "updated outbound connector $Name"',
     "  } else {",
@@ -76,7 +87,7 @@ export function exportExchange(entries: readonly RelayEntry[]): Export {
     "}",
     "",
     ...groups.flatMap(({ level, members }) => {
-      const name = level === "none" ? "Sealpost relay exceptions" : `Sealpost relay ${level}`;
+      const name = connectorName(level);
       const domains = members.flatMap((entry) => [entry.domain, `*.${entry.domain}`]);
       return [
         ...comment(NOTES[level]),
@@ -94,6 +105,17 @@ export function exportExchange(entries: readonly RelayEntry[]): Export {
         "",
       ];
     }),
+    // A level the policy no longer uses leaves its connector behind from an earlier run; a stale
+    // exceptions connector would keep its more specific domains out of forced TLS even once
+    // the policy protects them again.
+    ...stale.flatMap(({ name }, index) => [
+      ...(index === 0 ? comment(["Connectors of levels this policy no longer uses, left by an earlier run."]) : []),
+      `if (Get-SealpostConnector ${psString(name)}) {`,
+      `  Remove-OutboundConnector -Identity ${psString(name)} -Confirm:$false`,
+      `  Write-Host ${psString(`removed outbound connector ${name}: no domain is at that level now`)}`,
+      "}",
+      ...(index === stale.length - 1 ? [""] : []),
+    ]),
   ].join("\n");
   return {
     files: [{ path: EXCHANGE_SCRIPT, text: script }],

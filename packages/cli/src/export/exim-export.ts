@@ -125,6 +125,8 @@ export function exportExim(entries: readonly RelayEntry[]): Export {
       "",
       "With a smarthost or satellite configuration all mail goes to the smarthost, so these",
       "routers stay off (as Debian's own dnslookup does): enforce TLS to the bank on the smarthost.",
+      "A domain in /etc/exim4/hubbed_hosts is routed before these, by 150_exim4-config_hubbed_hosts",
+      "through remote_smtp with opportunistic TLS: keep the protected domains out of that file.",
     ]),
     "",
     ".ifndef DCconfig_smarthost",

@@ -1,17 +1,37 @@
 // `sealpost export postfix`: the smtp_tls_policy_maps table and the main.cf lines that use it.
 // Semantics from postconf(5) of Postfix 3.7 (Debian 12): smtp_tls_policy_maps, smtp_tls_CAfile,
 // smtp_tls_verify_cert_match, smtp_dns_support_level; the levels as TLS_README describes them.
-import type { RelayEntry, RelayLevel } from "@sealpost/core";
+import { RELAY_LEVELS, type RelayEntry, type RelayLevel } from "@sealpost/core";
 import { comment, type Export, GENERATED, reason, shownDomain, spellings } from "./exported-file.js";
 
 export const POSTFIX_TABLE = "sealpost_tls_policy";
 export const POSTFIX_MAIN_CF = "main.cf.sealpost";
+export const POSTFIX_SPELLINGS = "sealpost_tls_spellings";
+
+// Postfix looks the table up by the next hop exactly as the recipient wrote it, but resolves an
+// internationalized one through UTS #46, which maps it first: a decomposed "ba\u0308nk", an
+// ideographic or fullwidth dot, a fullwidth letter, a soft hyphen all reach the bank's MX while
+// no hash entry matches, and the suite saw such mail leave in plaintext. A regexp table (no
+// postmap, no postfix-pcre package) after the hash table catches next hops with a non-ASCII
+// character whose ASCII letters, dots and boundaries are a protected domain's with non-ASCII
+// characters standing in for, or added to, any of them.
+const NON_ASCII = "[^!-~]";
+const strength = (level: RelayLevel | "none") => (level === "none" ? -1 : RELAY_LEVELS.indexOf(level));
+
+function spellingPattern(entry: RelayEntry): string {
+  const units = [...entry.unicodeDomain].map((char) => {
+    if (char === ".") return `(\\.|${NON_ASCII})${NON_ASCII}*`;
+    if (/^[a-z0-9-]$/.test(char)) return `(${char}|${NON_ASCII})${NON_ASCII}*`;
+    return `[a-z0-9]?${NON_ASCII}+`;
+  });
+  return `/(^|\\.|${NON_ASCII})${units.join("")}$/`;
+}
 
 // "verify" checks the name the MX lookup returned (match=hostname, also the main.cf default,
 // pinned here so a site's own smtp_tls_verify_cert_match cannot loosen it). Postfix's "dane"
 // falls back to "may" — cleartext — when a domain publishes no TLSA records, and no Postfix level
 // means "DANE, else mandatory TLS"; "dane-only" is the one that never sends in the clear.
-// An exception gets "may", the level main.cf.sealpost sets for every other destination.
+// An exception gets "may", Debian's smtp_tls_security_level for every other destination.
 const LEVEL: Record<RelayLevel | "none", string> = {
   encrypt: "encrypt",
   verify: "verify match=hostname",
@@ -64,23 +84,75 @@ export function exportPostfix(entries: readonly RelayEntry[]): Export {
     "",
   ].join("\n");
 
+  const forced = entries
+    .filter((entry) => entry.level !== "none")
+    // Deepest first; at one depth, where a spelling could be either of two domains, the stronger.
+    .sort(
+      (a, b) =>
+        b.domain.split(".").length - a.domain.split(".").length ||
+        strength(b.level) - strength(a.level) ||
+        (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0),
+    );
+  const spellingTable = [
+    ...comment([
+      "Sealpost: other spellings of the protected domains (smtp_tls_policy_maps, after the hash table).",
+      GENERATED,
+      "A regexp table: Postfix reads it as it is, no postmap; postfix reload after each change.",
+      "",
+      "Postfix looks the TLS policy up by the next hop as the recipient wrote it, but finds the",
+      "mail host of an internationalized one after UTS #46 mapping. So a domain written with a",
+      "decomposed accent, an ideographic or fullwidth dot, fullwidth letters or a soft hyphen",
+      `reaches the bank while no entry of ${POSTFIX_TABLE} matches it. Each pattern below`,
+      "takes a next hop with a non-ASCII character whose ASCII letters and dots are a protected",
+      "domain's (or a subdomain's), non-ASCII characters standing in for or added to any of",
+      "them, to that domain's level; the deepest domain comes first, the first match wins. A",
+      "look-alike domain of that shape is forced too, as is a non-ASCII spelling of an exception.",
+      "A character standing for two letters (the ligature fi) is not caught.",
+    ]),
+    "",
+    `if /${NON_ASCII}/`,
+    ...forced.flatMap((entry) => [`# ${reason(entry)} — ${shownDomain(entry)}`, `${spellingPattern(entry)} ${LEVEL[entry.level]}`]),
+    "endif",
+    "",
+  ].join("\n");
+
   const dane = entries.some((entry) => entry.level === "dane");
+  // Appended lines replace an admin's own settings of the same parameters, so the file sets
+  // only what forcing needs and leaves smtp_tls_security_level alone: appending "may" would
+  // lower a site that runs dane or encrypt for every destination (test/cli/export.test.ts).
+  const replaced = [
+    "smtp_tls_policy_maps",
+    "smtp_tls_CAfile",
+    "smtp_tls_mandatory_protocols",
+    "smtp_tls_loglevel",
+    ...(dane ? ["smtp_dns_support_level", "smtp_host_lookup"] : []),
+  ];
   const mainCf = [
     ...comment([
       "Sealpost: TLS from this server to the protected domains. Append to /etc/postfix/main.cf",
-      "(a later setting of the same parameter replaces an earlier one) and copy",
-      `${POSTFIX_TABLE} to /etc/postfix/.`,
+      `and copy ${POSTFIX_TABLE} and ${POSTFIX_SPELLINGS} to /etc/postfix/.`,
       GENERATED,
+      "",
+      "A later setting of a parameter replaces an earlier one, so each line below replaces any",
+      `setting of the same name already in main.cf: ${replaced.join(", ")}.`,
+      "Compare with `postconf -n` before appending. If main.cf already has smtp_tls_policy_maps,",
+      "keep its tables after Sealpost's two (smtp_tls_policy_maps = hash:... regexp:...,",
+      "hash:/etc/postfix/your_table), and make sure they name no protected domain or subdomain:",
+      "Postfix takes the most specific entry of any table, so such an entry would replace this",
+      "table's level for it.",
     ]),
-    "",
-    ...comment(["The per-domain levels. A matching entry replaces smtp_tls_security_level for that domain."]),
-    `smtp_tls_policy_maps = hash:\${config_directory}/${POSTFIX_TABLE}`,
     "",
     ...comment([
-      "Every destination not in the table: TLS when offered, else cleartext (Debian's default).",
-      "The exceptions in the table use this level too; change both if you run another default.",
+      "The per-domain levels. A matching entry replaces smtp_tls_security_level for that domain.",
+      `${POSTFIX_SPELLINGS} holds other spellings of the protected domains to the same levels.`,
     ]),
-    "smtp_tls_security_level = may",
+    `smtp_tls_policy_maps = hash:\${config_directory}/${POSTFIX_TABLE}, regexp:\${config_directory}/${POSTFIX_SPELLINGS}`,
+    "",
+    ...comment([
+      "smtp_tls_security_level is left as it is: every destination not in the table keeps it",
+      "(Debian's main.cf sets may: TLS when offered, else cleartext). The exceptions in the table",
+      "are at may; if you run a stronger default (encrypt, dane), change their entries to it.",
+    ]),
     "",
     ...comment([
       "The CAs that 'verify' trusts: Debian's system store. smtp(8) loads this file before it",
@@ -112,10 +184,11 @@ export function exportPostfix(entries: readonly RelayEntry[]): Export {
   return {
     files: [
       { path: POSTFIX_TABLE, text: table },
+      { path: POSTFIX_SPELLINGS, text: spellingTable },
       { path: POSTFIX_MAIN_CF, text: mainCf },
     ],
     next: [
-      `cp ${POSTFIX_TABLE} /etc/postfix/ && postmap /etc/postfix/${POSTFIX_TABLE}`,
+      `cp ${POSTFIX_TABLE} ${POSTFIX_SPELLINGS} /etc/postfix/ && postmap /etc/postfix/${POSTFIX_TABLE}`,
       `cat ${POSTFIX_MAIN_CF} >> /etc/postfix/main.cf && postfix check && postfix reload`,
     ],
   };
