@@ -10,8 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ProbeReport, ProbedDomain } from "../../packages/cli/src/probe/render-report.js";
-import { createTestCa, issueServerCertificate, type TestCa } from "../thunderbird/harness/ca.js";
-import { selfSignedCertificate } from "./probe/certificates.js";
+import { createTestCa, issueServerCertificate, selfSignedCertificate, type TestCa } from "../thunderbird/harness/ca.js";
 import { rr, startDnsServer, type TestDnsServer, type Zone } from "./probe/dns-server.js";
 import { startPolicyServer, startSmtpServers, type RunningServers } from "./probe/mail-servers.js";
 import { fixture, runCli } from "./run-cli.js";
@@ -150,7 +149,7 @@ before(async () => {
     "implicit.test",
   ]);
   const wrongName = await issueServerCertificate(ca, ["mail.elsewhere.test"]);
-  const selfSigned = await selfSignedCertificate(dir, "mx.daneonly.test");
+  const selfSigned = await selfSignedCertificate(dir, ["mx.daneonly.test"]);
   const web = await issueServerCertificate(ca, ["mta-sts.good.test", "mta-sts.verify.test", "mta-sts.sts.test"]);
   const zone = buildZone(spkiSha256(good.certPem), spkiSha256(selfSigned.certPem));
   dns = await startDnsServer(zone);

@@ -5,7 +5,7 @@
 // local HTTPS server on loopback (WKD, keys.openpgp.org) or to nothing.
 import { createHash, createPublicKey } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -13,7 +13,7 @@ import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { openssl } from "../thunderbird/harness/ca.js";
+import { selfSignedCertificate } from "../thunderbird/harness/ca.js";
 import type { ComposeScenario, ComposeState } from "../outlook/compose-fake.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -44,31 +44,13 @@ export interface KeyServer {
 
 /** One HTTPS server on 127.0.0.1 for every key host, with a self-signed certificate made by openssl. */
 export async function startKeyServer(dir: string, names: readonly string[]): Promise<KeyServer> {
-  const keyPath = join(dir, "key-server-key.pem");
-  const certPath = join(dir, "key-server.pem");
-  await openssl(dir, ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", keyPath]);
-  await openssl(dir, [
-    "req",
-    "-x509",
-    "-new",
-    "-key",
-    keyPath,
-    "-subj",
-    "/O=Sealpost tests/CN=key server",
-    "-days",
-    "2",
-    "-addext",
-    `subjectAltName=${names.map((name) => `DNS:${name}`).join(",")}`,
-    "-out",
-    certPath,
-  ]);
-  const cert = await readFile(certPath, "utf8");
+  const { certPem: cert, keyPem: key } = await selfSignedCertificate(dir, names, "key-server");
   const spki = createHash("sha256")
     .update(createPublicKey(cert).export({ type: "spki", format: "der" }))
     .digest("base64");
   const files = new Map<string, Uint8Array>();
   const requests: string[] = [];
-  const server: Server = createServer({ key: await readFile(keyPath, "utf8"), cert }, (request, response) => {
+  const server: Server = createServer({ key, cert }, (request, response) => {
     const host = (request.headers.host ?? "").replace(/:\d+$/, "");
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     requests.push(`${host} ${path}`);

@@ -38,6 +38,38 @@ export async function openssl(dir: string, args: readonly string[]): Promise<str
   }
 }
 
+/**
+ * A self-signed certificate for `names` (the first one is its CN): no CA vouches for it, as for
+ * DANE-EE mail servers or a test server a browser is told to trust by its key. Files go into
+ * `dir` under `file`.
+ */
+export async function selfSignedCertificate(
+  dir: string,
+  names: readonly string[],
+  file = names[0] ?? "self-signed",
+): Promise<ServerCertificate> {
+  const keyPath = join(dir, `${file}-self-key.pem`);
+  const certPath = join(dir, `${file}-self.pem`);
+  await openssl(dir, ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", keyPath]);
+  await openssl(dir, [
+    "req",
+    "-x509",
+    "-new",
+    "-key",
+    keyPath,
+    "-subj",
+    `/O=Sealpost tests/CN=${names[0] ?? file}`,
+    "-days",
+    "30",
+    "-sha256",
+    "-addext",
+    `subjectAltName=${names.map((name) => `DNS:${name}`).join(",")}`,
+    "-out",
+    certPath,
+  ]);
+  return { certPem: await readFile(certPath, "utf8"), keyPem: await readFile(keyPath, "utf8") };
+}
+
 /** Writes a new CA and a server certificate into `dir` (created if missing). */
 export async function createTestCa(dir: string): Promise<TestCa> {
   await mkdir(dir, { recursive: true });
