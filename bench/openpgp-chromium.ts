@@ -12,7 +12,7 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { chromium } from "playwright-core";
 import { createGpg } from "../test/openpgp/tools.js";
-import { CHROMIUM } from "../test/outlook-pane/pane-harness.js";
+import { CHROMIUM, HEADLESS_ARGS } from "../test/outlook-pane/pane-harness.js";
 import { ratio } from "./report.js";
 
 const SIZES_MB = [1, 10, 25] as const;
@@ -137,17 +137,7 @@ export async function measureChromium(root: string, progress: (line: string) => 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--host-resolver-rules=MAP * ~NOTFOUND",
-    ],
+    args: [...HEADLESS_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND"],
   });
   try {
     const fingerprint = await gpg.generate("Bench <bench@bank.example>", "future-default", "default", "never");

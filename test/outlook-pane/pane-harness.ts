@@ -19,6 +19,21 @@ import type { ComposeScenario, ComposeState } from "../outlook/compose-fake.js";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 export const SITE = join(root, "dist/outlook");
 export const CHROMIUM = "/usr/bin/chromium";
+
+/**
+ * Debian's Chromium, headless, as root, on a machine with no way out: without the
+ * background-networking flags it keeps trying Google's hosts, which this network refuses.
+ */
+export const HEADLESS_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+] as const;
 /** The build's base URL (scripts/build-outlook.mjs TEMPLATE_BASE_URL): the pane's own origin. */
 export const PANE_ORIGIN = "https://localhost:3000";
 const OFFICE_JS = "https://appsforoffice.microsoft.com/**";
@@ -91,14 +106,7 @@ export async function launchPaneBrowser(keyHosts: readonly string[]): Promise<Pa
     executablePath: CHROMIUM,
     headless: true,
     args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
+      ...HEADLESS_ARGS,
       `--host-resolver-rules=${rules}`,
       `--ignore-certificate-errors-spki-list=${keys.spki}`,
       // The key hosts stand for public servers but resolve to loopback here, which Chromium's
