@@ -13,6 +13,7 @@ import { build } from "esbuild";
 import { chromium } from "playwright-core";
 import { createGpg } from "../test/openpgp/tools.js";
 import { CHROMIUM, HEADLESS_ARGS } from "../test/outlook-pane/pane-harness.js";
+import { gpgEncryptArgs, median } from "./openpgp.js";
 import { ratio } from "./report.js";
 
 const SIZES_MB = [1, 10, 25] as const;
@@ -42,11 +43,6 @@ export interface ChromiumReport {
   readonly key: string;
   readonly rows: readonly ChromiumRow[];
   readonly taskpane: TaskPaneBundle;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 function wallTime(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -173,27 +169,7 @@ export async function measureChromium(root: string, progress: (line: string) => 
         if (sealed.bytes < megabytes * 1024 * 1024)
           throw new Error(`the sealed ${String(megabytes)} MB came out ${String(sealed.bytes)} bytes`);
         ours.push(sealed.ms);
-        theirs.push(
-          await wallTime(
-            "gpg",
-            [
-              "--batch",
-              "--yes",
-              "--quiet",
-              "--trust-model",
-              "always",
-              "--compress-algo",
-              "none",
-              "-r",
-              fingerprint,
-              "-o",
-              join(dir, "out.pgp"),
-              "--encrypt",
-              data,
-            ],
-            env,
-          ),
-        );
+        theirs.push(await wallTime("gpg", gpgEncryptArgs(fingerprint, join(dir, "out.pgp"), data), env));
       }
       const chromiumMs = median(ours);
       const gpgMs = median(theirs);

@@ -60,9 +60,32 @@ export interface OpenpgpReport {
   };
 }
 
-function median(values: readonly number[]): number {
+/** The middle value (the upper one of an even count), NaN for none. */
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/**
+ * `gpg --encrypt` of `data` to one key, as the bench compares it: no compression (openpgp.js
+ * does not compress either, and random data does not shrink), no trust prompt.
+ */
+export function gpgEncryptArgs(fingerprint: string, out: string, data: string): string[] {
+  return [
+    "--batch",
+    "--yes",
+    "--quiet",
+    "--trust-model",
+    "always",
+    "--compress-algo",
+    "none",
+    "-r",
+    fingerprint,
+    "-o",
+    out,
+    "--encrypt",
+    data,
+  ];
 }
 
 /** Runs a command under /usr/bin/time; its wall time in ms, its peak RSS in KiB, its stdout. time's report goes to `scratch`. */
@@ -128,27 +151,7 @@ async function throughput(
           dir,
         );
         sealpost.push({ ms: (JSON.parse(ours.stdout) as { ms: number }).ms, peakKiB: ours.peakKiB });
-        // No compression: openpgp.js does not compress either, and random data does not shrink.
-        const theirs = await timed(
-          "gpg",
-          [
-            "--batch",
-            "--yes",
-            "--quiet",
-            "--trust-model",
-            "always",
-            "--compress-algo",
-            "none",
-            "-r",
-            fingerprint,
-            "-o",
-            join(dir, "out-gpg.pgp"),
-            "--encrypt",
-            data,
-          ],
-          env,
-          dir,
-        );
+        const theirs = await timed("gpg", gpgEncryptArgs(fingerprint, join(dir, "out-gpg.pgp"), data), env, dir);
         gnupg.push(theirs);
       }
       const sealpostMs = median(sealpost.map((run) => run.ms));

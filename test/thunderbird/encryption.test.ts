@@ -12,7 +12,7 @@ import { createGpgKeys, decrypt, type GpgKeyring } from "./harness/gpg.js";
 import { installEnterprisePolicies, removeEnterprisePolicies } from "./harness/managed-policy.js";
 import { startSession, type ThunderbirdSession } from "./harness/session.js";
 import { type ReceivedMessage, startSmtpServers, type SmtpServers, waitForMessages } from "./harness/smtp.js";
-import { recordEncryptedSendTimes } from "./harness/send-timing.js";
+import { recordEncryptedSendTimes, timeEncryptedSends } from "./harness/send-timing.js";
 import { requireThunderbird } from "./harness/thunderbird.js";
 import { enterprisePolicies, SEALPOST_ID, sealpostXpi } from "./sealpost-fixtures.js";
 
@@ -197,21 +197,7 @@ describe("Sealpost with Thunderbird's OpenPGP", () => {
 
   it("measures Send to SMTP receipt for encrypted messages (with Sealpost)", async (t) => {
     const { driver, servers } = ready();
-    const times: number[] = [];
-    for (let run = 0; run < 5; run++) {
-      servers.clear();
-      const tabId = await driver.compose({
-        identityId: PGP_IDENTITY,
-        to: [BANK.email],
-        subject: `Timing ${String(run)}`,
-        body: "Timing run.",
-      });
-      await driver.setEncryption(tabId, { name: "OpenPGP", encryptBody: true });
-      const started = performance.now();
-      assert.equal((await driver.send(tabId, { timeoutMs: 20_000 })).outcome, "sent");
-      await waitForMessages(servers.starttls, 1, 10_000);
-      times.push(performance.now() - started);
-    }
+    const times = await timeEncryptedSends(driver, servers, PGP_IDENTITY, BANK.email);
     assert.equal(times.length, 5);
     t.diagnostic(await recordEncryptedSendTimes("withSealpost", times));
   });

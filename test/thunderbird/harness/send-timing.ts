@@ -3,6 +3,8 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Driver } from "./control.js";
+import { type SmtpServers, waitForMessages } from "./smtp.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const reportFile = join(root, "bench/results/thunderbird-encrypted-send.json");
@@ -19,6 +21,31 @@ function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/**
+ * Sends `runs` OpenPGP-encrypted messages from `identityId` to `to`, one after another, and
+ * returns the time from Send to the STARTTLS server holding each one.
+ */
+export async function timeEncryptedSends(
+  driver: Driver,
+  servers: SmtpServers,
+  identityId: string,
+  to: string,
+  runs = 5,
+): Promise<number[]> {
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    servers.clear();
+    const tabId = await driver.compose({ identityId, to: [to], subject: `Timing ${String(run)}`, body: "Timing run." });
+    await driver.setEncryption(tabId, { name: "OpenPGP", encryptBody: true });
+    const started = performance.now();
+    const sent = await driver.send(tabId, { timeoutMs: 20_000 });
+    if (sent.outcome !== "sent") throw new Error(`timing send ${String(run)} was not sent: ${JSON.stringify(sent)}`);
+    await waitForMessages(servers.starttls, 1, 10_000);
+    times.push(performance.now() - started);
+  }
+  return times;
 }
 
 /** Records this suite's times and returns a one-line comparison once both sides are known. */
